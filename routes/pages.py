@@ -1,0 +1,64 @@
+"""The pages people open: the overview map and one page per stop."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+
+from tourapp import maps
+
+from .assets import map_assets
+from .caching import cached_response
+from .state import get_state
+
+bp = Blueprint("pages", __name__)
+
+
+def _stop_url(stop_id: str) -> str:
+    return url_for("pages.stop", stop_id=stop_id)
+
+
+@bp.get("/")
+def index():
+    """The map of every stop beside the list of stops."""
+    state = get_state()
+
+    def render() -> str:
+        stops = list(state.stops.values())
+        fmap = maps.overview_map(
+            stops, settings=state.settings, assets=map_assets(), stop_url=_stop_url
+        )
+        return render_template(
+            "pages/index.html",
+            map=maps.render_parts(fmap, map_id="overview"),
+            montage=state.stops.montage,
+            others=state.stops.others,
+        )
+
+    return cached_response(("index",), render, mimetype="text/html")
+
+
+@bp.get("/stops/<stop_id>")
+def stop(stop_id: str):
+    """One stop: its map, the scene, the real place today, safety and sources."""
+    state = get_state()
+    place = state.stops.get_stop(stop_id)
+
+    def render() -> str:
+        fmap = maps.stop_map(
+            place,
+            list(state.stops.values()),
+            settings=state.settings,
+            assets=map_assets(),
+            stop_url=_stop_url,
+        )
+        montage = state.stops.montage
+        index = montage.index(place) if place in montage else None
+        return render_template(
+            "pages/stop.html",
+            stop=place,
+            map=maps.render_parts(fmap, map_id=f"stop-{place.id}"),
+            previous_stop=montage[index - 1] if index else None,
+            next_stop=montage[index + 1] if index is not None and index + 1 < len(montage) else None,
+        )
+
+    return cached_response(("stop", place.id), render, mimetype="text/html")

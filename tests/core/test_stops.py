@@ -1,0 +1,121 @@
+"""The stops data file: complete, in montage order, and refused loudly when broken."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from tourapp.errors import DataFileError, UnknownStop
+from tourapp.stops import (
+    ACCESS_KINDS,
+    FILMED_HERE_STATUSES,
+    default_stops_path,
+    load_stops,
+    parse_stops,
+)
+
+MONTAGE_IDS = [
+    "rail-yard",
+    "italian-market",
+    "stone-arch-bridge",
+    "mighty-micks-gym",
+    "meat-plant",
+    "moshulu",
+    "art-museum-steps",
+]
+OTHER_IDS = ["rockys-house", "adrians-pet-shop", "lucky-seven", "rocky-statue"]
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_stops()
+
+
+@pytest.fixture()
+def raw_data() -> dict:
+    return json.loads(default_stops_path().read_text(encoding="utf-8"))
+
+
+def test_every_montage_stop_is_present_in_film_order(catalog):
+    assert [s.id for s in catalog.montage] == MONTAGE_IDS
+    assert [s.montage_order for s in catalog.montage] == list(range(1, 8))
+
+
+def test_the_other_rocky_places_are_present_without_a_montage_number(catalog):
+    assert sorted(s.id for s in catalog.others) == sorted(OTHER_IDS)
+    assert all(s.montage_order is None for s in catalog.others)
+
+
+def test_every_stop_has_a_cited_position_in_philadelphia(catalog):
+    for stop in catalog.values():
+        assert 39.9 < stop.lat < 40.05, stop.id
+        assert -75.22 < stop.lon < -75.10, stop.id
+        assert stop.location.source.url.startswith("http"), stop.id
+        assert stop.location.confidence in {"high", "medium", "low"}
+        assert stop.sources, stop.id
+
+
+def test_every_stop_says_honestly_whether_it_was_filmed_there(catalog):
+    for stop in catalog.values():
+        assert stop.filmed_here.status in FILMED_HERE_STATUSES
+        assert stop.filmed_here.note.strip()
+        assert stop.today.access in ACCESS_KINDS
+
+
+def test_the_gym_page_says_its_interior_was_shot_in_los_angeles(catalog):
+    gym = catalog["mighty-micks-gym"]
+    assert gym.filmed_here.status in {"partly", "no"}
+    assert "Los Angeles" in gym.filmed_here.note
+
+
+def test_the_meat_plant_is_marked_disputed_and_names_both_claims(catalog):
+    plant = catalog["meat-plant"]
+    assert plant.filmed_here.status == "disputed"
+    assert "Vernon" in plant.filmed_here.note
+    assert "Cross" in plant.filmed_here.note or "Philadelphia" in plant.filmed_here.note
+
+
+def test_the_statue_is_not_claimed_for_the_1976_film(catalog):
+    assert catalog["rocky-statue"].filmed_here.status == "no"
+
+
+def test_an_unknown_id_names_itself_and_the_known_ones(catalog):
+    with pytest.raises(UnknownStop, match=r"unknown stop 'nowhere'; known stops: rail-yard"):
+        catalog.get_stop("nowhere")
+    with pytest.raises(LookupError):
+        catalog["nowhere"]
+
+
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        (lambda d: d["stops"][1]["location"].pop("lat"), r"stop 'italian-market': location: lat: missing"),
+        (lambda d: d["stops"][0]["location"].update(lat=75.1), r"stop 'rail-yard': location: lat: 75.1 is outside"),
+        (lambda d: d["stops"][2]["filmed_here"].update(status="maybe"), r"stop 'stone-arch-bridge': filmed_here: status: must be one of"),
+        (lambda d: d["stops"][3].update(sources=["nope"]), r"stop 'mighty-micks-gym': sources\[0\]: unknown source 'nope'"),
+        (lambda d: d["stops"][4].update(name=""), r"stop 'meat-plant': name: must not be empty"),
+        (lambda d: d["stops"][5].update(montage_order=2), r"montage_order: must number the montage stops"),
+        (lambda d: d["stops"][6].update(id="Art Museum"), r"id: must be lower-case"),
+        (lambda d: d["stops"].append(copy.deepcopy(d["stops"][7])), r"stop 'rockys-house': id: duplicate id"),
+    ],
+)
+def test_a_broken_data_file_fails_with_the_stop_and_field_named(raw_data, tmp_path, breakage, message):
+    breakage(raw_data)
+    path = tmp_path / "stops.json"
+    path.write_text(json.dumps(raw_data), encoding="utf-8")
+    with pytest.raises(DataFileError, match=message):
+        load_stops(path)
+
+
+def test_a_file_that_is_not_json_is_refused_with_its_path(tmp_path):
+    path = tmp_path / "stops.json"
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"stops.json: not valid JSON"):
+        load_stops(path)
+
+
+def test_parse_stops_rejects_a_non_object():
+    with pytest.raises(DataFileError, match="top level must be an object"):
+        parse_stops([])

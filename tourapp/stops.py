@@ -1,0 +1,299 @@
+"""The tour's places: loaded from ``data/stops.json`` and validated once, at start-up.
+
+A malformed data file must stop the app from starting with a message that names the stop
+and the field, rather than surface later as a broken page, so every field is checked here
+and turned into frozen value objects the rest of the app can trust.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import DataFileError, UnknownStop
+
+FILMED_HERE_STATUSES = ("yes", "no", "partly", "disputed")
+CONFIDENCES = ("high", "medium", "low")
+ACCESS_KINDS = ("public", "view-only", "private", "gone")
+#: A generous box around Philadelphia: a coordinate outside it is a typo (often lat/lon swapped).
+PHILADELPHIA_BOUNDS = {"lat": (39.85, 40.15), "lon": (-75.30, -74.95)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Source:
+    """A published source that backs a fact."""
+
+    key: str
+    title: str
+    publisher: str
+    url: str
+    accessed: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Location:
+    """A WGS84 point with where it came from and how sure we are of it."""
+
+    lat: float
+    lon: float
+    source: Source
+    confidence: str
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FilmedHere:
+    """Whether the film's scene was really shot at this place, with the honest detail."""
+
+    status: str
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Today:
+    """What a visitor finds at the place now."""
+
+    description: str
+    access: str
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stop:
+    """One place of the tour; ``montage_order`` is ``None`` for places outside the montage."""
+
+    id: str
+    name: str
+    real_place: str
+    address: str
+    location: Location
+    montage_order: int | None
+    scene: str
+    exercise: str | None
+    filmed_here: FilmedHere
+    today: Today
+    safety: tuple[str, ...]
+    sources: tuple[Source, ...]
+
+    @property
+    def lat(self) -> float:
+        return self.location.lat
+
+    @property
+    def lon(self) -> float:
+        return self.location.lon
+
+    @property
+    def in_montage(self) -> bool:
+        return self.montage_order is not None
+
+
+class StopCatalog(Mapping[str, Stop]):
+    """All stops by id, iterating montage stops first (in montage order), then the others."""
+
+    def __init__(self, stops: list[Stop], *, version: int, updated: str) -> None:
+        ordered = sorted(
+            stops, key=lambda s: (s.montage_order is None, s.montage_order or 0)
+        )
+        self._by_id = {stop.id: stop for stop in ordered}
+        self.version = version
+        self.updated = updated
+
+    def __getitem__(self, stop_id: str) -> Stop:
+        try:
+            return self._by_id[stop_id]
+        except KeyError:
+            raise UnknownStop(stop_id, list(self._by_id)) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def get_stop(self, stop_id: str) -> Stop:
+        """The stop with this id, or :class:`UnknownStop` naming the known ids."""
+        return self[stop_id]
+
+    @property
+    def montage(self) -> tuple[Stop, ...]:
+        """The montage stops in film order."""
+        return tuple(s for s in self._by_id.values() if s.montage_order is not None)
+
+    @property
+    def others(self) -> tuple[Stop, ...]:
+        """Rocky places that are not part of the training montage."""
+        return tuple(s for s in self._by_id.values() if s.montage_order is None)
+
+
+def default_stops_path() -> Path:
+    """The data file shipped inside the package."""
+    return Path(str(resources.files("tourapp") / "data" / "stops.json"))
+
+
+def load_stops(path: Path | str | None = None) -> StopCatalog:
+    """Read and validate a stops file (the packaged one by default).
+
+    Raises
+    ------
+    DataFileError
+        If the file is missing, not JSON, or any stop has a missing or invalid field; the
+        message names the stop id (or index) and the field.
+    """
+    path = Path(path) if path is not None else default_stops_path()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataFileError(f"{path}: stops file not found") from None
+    except json.JSONDecodeError as exc:
+        raise DataFileError(f"{path}: not valid JSON ({exc})") from None
+    return parse_stops(raw, origin=str(path))
+
+
+def parse_stops(raw: Any, *, origin: str = "stops data") -> StopCatalog:
+    """Validate the decoded JSON of a stops file and build the catalogue."""
+    where = _Where(origin)
+    if not isinstance(raw, dict):
+        raise DataFileError(f"{origin}: top level must be an object")
+    sources_raw = where.require(raw, "sources", dict)
+    sources = {key: _parse_source(where.at(f"source {key!r}"), key, value)
+               for key, value in sources_raw.items()}
+    stops_raw = where.require(raw, "stops", list)
+    stops: list[Stop] = []
+    seen: set[str] = set()
+    for index, item in enumerate(stops_raw):
+        label = f"stop #{index}"
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            label = f"stop {item['id']!r}"
+        stop = _parse_stop(where.at(label), item, sources)
+        if stop.id in seen:
+            raise DataFileError(f"{origin}: {label}: id: duplicate id")
+        seen.add(stop.id)
+        stops.append(stop)
+    orders = sorted(s.montage_order for s in stops if s.montage_order is not None)
+    if orders != list(range(1, len(orders) + 1)):
+        raise DataFileError(
+            f"{origin}: montage_order: must number the montage stops 1..{len(orders)} "
+            f"without gaps or repeats, got {orders}"
+        )
+    return StopCatalog(stops, version=int(raw.get("version", 1)), updated=str(raw.get("updated", "")))
+
+
+class _Where:
+    """Builds error messages that say which record and which field is wrong."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def at(self, label: str) -> _Where:
+        return _Where(f"{self.prefix}: {label}")
+
+    def fail(self, field: str, problem: str) -> DataFileError:
+        return DataFileError(f"{self.prefix}: {field}: {problem}")
+
+    def require(self, obj: Any, field: str, kind: type | tuple[type, ...], *, nullable: bool = False) -> Any:
+        if not isinstance(obj, dict):
+            raise DataFileError(f"{self.prefix}: must be an object")
+        if field not in obj:
+            raise self.fail(field, "missing")
+        value = obj[field]
+        if value is None and nullable:
+            return None
+        if isinstance(value, bool) or not isinstance(value, kind):
+            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            raise self.fail(field, f"must be {names}, got {value!r}")
+        if isinstance(value, str) and not value.strip():
+            raise self.fail(field, "must not be empty")
+        return value
+
+    def choice(self, obj: Any, field: str, allowed: tuple[str, ...]) -> str:
+        value = self.require(obj, field, str)
+        if value not in allowed:
+            raise self.fail(field, f"must be one of {', '.join(allowed)}, got {value!r}")
+        return value
+
+
+def _parse_source(where: _Where, key: str, raw: Any) -> Source:
+    url = where.require(raw, "url", str)
+    if not url.startswith(("https://", "http://")):
+        raise where.fail("url", f"must be an http(s) URL, got {url!r}")
+    return Source(
+        key=key,
+        title=where.require(raw, "title", str),
+        publisher=where.require(raw, "publisher", str),
+        url=url,
+        accessed=where.require(raw, "accessed", str),
+    )
+
+
+def _lookup_source(where: _Where, field: str, key: Any, sources: Mapping[str, Source]) -> Source:
+    if not isinstance(key, str) or key not in sources:
+        raise where.fail(field, f"unknown source {key!r}; known: {', '.join(sources)}")
+    return sources[key]
+
+
+def _parse_stop(where: _Where, raw: Any, sources: Mapping[str, Source]) -> Stop:
+    stop_id = where.require(raw, "id", str)
+    if not all(c.isascii() and (c.isalnum() or c == "-") for c in stop_id) or stop_id != stop_id.lower():
+        raise where.fail("id", f"must be lower-case letters, digits and '-', got {stop_id!r}")
+
+    loc_raw = where.require(raw, "location", dict)
+    loc_where = where.at("location")
+    lat = loc_where.require(loc_raw, "lat", (int, float))
+    lon = loc_where.require(loc_raw, "lon", (int, float))
+    for axis, value in (("lat", lat), ("lon", lon)):
+        low, high = PHILADELPHIA_BOUNDS[axis]
+        if not low <= value <= high:
+            raise loc_where.fail(axis, f"{value} is outside Philadelphia ({low}..{high})")
+    location = Location(
+        lat=float(lat),
+        lon=float(lon),
+        source=_lookup_source(loc_where, "source", loc_raw.get("source"), sources),
+        confidence=loc_where.choice(loc_raw, "confidence", CONFIDENCES),
+        note=loc_where.require(loc_raw, "note", str),
+    )
+
+    order = where.require(raw, "montage_order", int, nullable=True)
+    if order is not None and order < 1:
+        raise where.fail("montage_order", f"must be 1 or more, got {order}")
+
+    filmed_raw = where.require(raw, "filmed_here", dict)
+    filmed_where = where.at("filmed_here")
+    today_raw = where.require(raw, "today", dict)
+    today_where = where.at("today")
+
+    safety = where.require(raw, "safety", list)
+    for i, note in enumerate(safety):
+        if not isinstance(note, str) or not note.strip():
+            raise where.fail(f"safety[{i}]", "must be a non-empty string")
+    source_keys = where.require(raw, "sources", list)
+    if not source_keys:
+        raise where.fail("sources", "must name at least one source")
+
+    return Stop(
+        id=stop_id,
+        name=where.require(raw, "name", str),
+        real_place=where.require(raw, "real_place", str),
+        address=where.require(raw, "address", str),
+        location=location,
+        montage_order=order,
+        scene=where.require(raw, "scene", str),
+        exercise=where.require(raw, "exercise", str, nullable=True),
+        filmed_here=FilmedHere(
+            status=filmed_where.choice(filmed_raw, "status", FILMED_HERE_STATUSES),
+            note=filmed_where.require(filmed_raw, "note", str),
+        ),
+        today=Today(
+            description=today_where.require(today_raw, "description", str),
+            access=today_where.choice(today_raw, "access", ACCESS_KINDS),
+            note=today_where.require(today_raw, "note", str),
+        ),
+        safety=tuple(safety),
+        sources=tuple(
+            _lookup_source(where, f"sources[{i}]", key, sources) for i, key in enumerate(source_keys)
+        ),
+    )
