@@ -11,7 +11,6 @@ from flask import Flask
 from tourapp import __version__
 from tourapp.settings import Settings
 
-
 def _presentation_dir(name: str) -> str:
     """``templates/`` or ``static/``: beside this package in a wheel, at the repo top in a checkout."""
     here = Path(__file__).resolve().parent
@@ -19,7 +18,6 @@ def _presentation_dir(name: str) -> str:
         if candidate.is_dir():
             return str(candidate)
     raise RuntimeError(f"cannot find the {name}/ folder next to {here}")
-
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from the environment (or ``test_config``), data validated now.
@@ -36,6 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         SEND_FILE_MAX_AGE_DEFAULT=0,
         TOURAPP_STOPS_FILE=None,
+        TOURAPP_TOURS_FILE=None,
         STATIC_DIR=_presentation_dir("static"),
     )
     settings = Settings.from_env()
@@ -54,10 +53,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     state.init_app(app)
 
-    from . import api, assets, errors, pages
+    from . import api, assets, downloads, errors, pages
 
     errors.init_app(app)
     assets.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(downloads.bp)
+
     return app

@@ -42,12 +42,19 @@ def cached_response(
     mimetype: str,
     max_age_s: int = 0,
     extra_headers: dict[str, str] | None = None,
+    cache: bool = True,
 ) -> Response:
-    """Serve ``render()``'s result, computed once per key per process."""
+    """Serve ``render()``'s result, computed once per key per process.
+
+    Pass ``cache=False`` for results keyed by free user input (a custom start point), which
+    would otherwise let the cache grow without bound.
+    """
     pages = get_state().pages
-    body = pages.get(key)
+    body = pages.get(key) if cache else None
     if body is None:
-        body = pages[key] = CachedBody.of(render())
+        body = CachedBody.of(render())
+        if cache:
+            pages[key] = body
     return body_response(body, mimetype=mimetype, max_age_s=max_age_s, extra_headers=extra_headers)
 
 

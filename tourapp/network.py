@@ -345,7 +345,8 @@ class StreetNetwork:
         node_lat = np.array([graph.nodes[n]["y"] for n in node_ids], dtype=float)
         node_lon = np.array([graph.nodes[n]["x"] for n in node_ids], dtype=float)
 
-        best: dict[tuple[int, int], tuple[float, list[tuple[float, float]], str, str, np.ndarray]] = {}
+        candidates: list[tuple[int, int, list[tuple[float, float]], str, str]] = []
+        seen: set[tuple[int, int, int]] = set()
         for u_id, v_id, data in graph.edges(data=True):
             u, v = index[u_id], index[v_id]
             if u == v:
@@ -358,15 +359,31 @@ class StreetNetwork:
             if u > v:  # store each undirected edge once, geometry running from lower index
                 u, v = v, u
                 coords.reverse()
+            # a bidirectional way arrives twice (u->v and v->u); keep one copy
+            twin = (u, v, hash(tuple(coords)))
+            if twin in seen:
+                continue
+            seen.add(twin)
             coords[0] = (node_lat[u], node_lon[u])
             coords[-1] = (node_lat[v], node_lon[v])
-            arr = np.array(coords, dtype=float)
-            seg = geodesic_m(arr[:-1, 0], arr[:-1, 1], arr[1:, 0], arr[1:, 1])
+            candidates.append((u, v, coords, _tag(data, "name"), _kind(data)))
+
+        # one vectorised geodesic call for every segment of every edge
+        flat = np.array([c for cand in candidates for c in cand[2]], dtype=float).reshape(-1, 2)
+        sizes = np.array([len(cand[2]) for cand in candidates], dtype=np.int64)
+        ends = np.cumsum(sizes)
+        seg_m = geodesic_m(flat[:-1, 0], flat[:-1, 1], flat[1:, 0], flat[1:, 1]) if len(flat) else np.zeros(0)
+        seg_m = np.append(seg_m, 0.0)
+        seg_m[ends - 1] = 0.0  # the "segment" from one edge's last vertex to the next edge's first
+        best: dict[tuple[int, int], tuple[float, list[tuple[float, float]], str, str, np.ndarray]] = {}
+        for k, (u, v, coords, name, kind) in enumerate(candidates):
+            start = int(ends[k] - sizes[k])
+            seg = seg_m[start:int(ends[k]) - 1]
             length = float(seg.sum())
             key = (u, v)
             if key in best and best[key][0] <= length:
                 continue
-            best[key] = (length, coords, _tag(data, "name"), _kind(data), seg)
+            best[key] = (length, coords, name, kind, seg)
 
         names: dict[str, int] = {"": 0}
         kinds: dict[str, int] = {"": 0}
@@ -639,6 +656,7 @@ class PreparedNetwork:
         self.net = net
         self.limit_m = float(limit_m)
         self.keys = tuple(p[0] for p in places)
+        self.positions = {key: (float(lat), float(lon)) for key, lat, lon in places}
         self.snaps: dict[str, Snap] = {}
         for key, lat, lon in places:
             self.snaps[key] = net.snap(lat, lon, limit_m=limit_m, what=key)
@@ -679,6 +697,10 @@ class PreparedNetwork:
 
     def __contains__(self, key: object) -> bool:
         return key in self.row_of
+
+    def position_of(self, key: str) -> tuple[float, float]:
+        """The ``(lat, lon)`` the place was prepared with (to notice a moved stop)."""
+        return self.positions[key]
 
     def distance(self, a: str, b: str) -> float:
         """Shortest walking distance between two places, metres (``inf`` if cut off)."""
@@ -815,7 +837,7 @@ def build_network_from_xml(path: Path | str, *, progress: Progress | None = None
             # bidirectional: pedestrians walk one-way streets both ways; retain_all: a stop in a
             # cut-off part should fail with a clear message, not silently vanish
             graph = ox.graph_from_xml(path, bidirectional=True, simplify=False, retain_all=True)
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, SyntaxError) as exc:  # ParseError is a SyntaxError
         raise NetworkUnavailable(f"cannot read OSM file {path}: {exc}") from exc
     return _finish(graph, {"source": f"file:{path.resolve()}", "bbox": None,
                            "built": time.time()}, progress)
@@ -916,6 +938,7 @@ def fetch_network(settings: Settings, bbox: BBox, *, progress: Progress | None =
     _say(progress, f"downloading walking network for {bbox.key()} from {settings.overpass_url}")
     import requests
 
+    _check_reachable(settings.overpass_url, timeout_s=min(10.0, settings.overpass_timeout_s))
     try:
         with _osmnx_settings(
             useful_tags_way=_useful_tags(),
@@ -936,6 +959,21 @@ def fetch_network(settings: Settings, bbox: BBox, *, progress: Progress | None =
     _try_save_cache(net, target)
     _say(progress, f"cached at {target}")
     return net
+
+
+def _check_reachable(overpass_url: str, *, timeout_s: float) -> None:
+    """Fail at once when the Overpass host cannot be reached at all.
+
+    osmnx first asks ``/status`` for a slot and, when that request fails, sleeps a default
+    60 s before trying anyway: on a machine with no internet ``make run`` would hang for a
+    minute. Any HTTP answer (even an error status) means the host is there: osmnx decides.
+    """
+    import requests
+
+    try:
+        requests.get(f"{overpass_url.rstrip('/')}/status", timeout=timeout_s).close()
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        raise NetworkUnavailable(f"cannot reach {overpass_url}: {exc.__class__.__name__}") from exc
 
 
 def _say(progress: Progress | None, message: str) -> None:

@@ -75,6 +75,10 @@ class Settings:
         compare=False,
     )
 
+    def pace_for(self, activity: str) -> float:
+        """The default pace, in seconds per km, for ``"run"`` or ``"walk"``."""
+        return self.walk_pace_s_per_km if activity == "walk" else self.run_pace_s_per_km
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build settings from ``TOURAPP_*`` variables; unset ones keep their defaults."""

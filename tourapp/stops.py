@@ -109,6 +109,10 @@ class StopCatalog(Mapping[str, Stop]):
         except KeyError:
             raise UnknownStop(stop_id, list(self._by_id)) from None
 
+    def __contains__(self, stop_id: object) -> bool:
+        # Mapping's default catches only KeyError; __getitem__ raises UnknownStop.
+        return stop_id in self._by_id
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._by_id)
 

@@ -119,3 +119,8 @@ def test_a_file_that_is_not_json_is_refused_with_its_path(tmp_path):
 def test_parse_stops_rejects_a_non_object():
     with pytest.raises(DataFileError, match="top level must be an object"):
         parse_stops([])
+
+
+def test_membership_tests_answer_false_for_unknown_ids(catalog):
+    assert "moshulu" in catalog
+    assert "nowhere" not in catalog

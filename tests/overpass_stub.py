@@ -1,0 +1,99 @@
+"""A tiny Overpass-like HTTP server on 127.0.0.1, for tests of the download path.
+
+It answers osmnx the way the real Overpass API does -- ``GET <url>/status`` and
+``POST <url>/interpreter`` with a ``data=`` query -- with fixed OSM JSON elements, and records
+every query it receives. The machines running the tests have no internet; this is the
+Overpass they get. Reusable by any test::
+
+    with OverpassStub(town().overpass_elements()) as stub:
+        settings = Settings(overpass_url=stub.url, cache_dir=tmp_path)
+        ...
+        assert stub.queries
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+STATUS_TEXT = (
+    "Connected as: 1234567\n"
+    "Current time: 2025-01-01T00:00:00Z\n"
+    "Announced endpoint: none\n"
+    "Rate limit: 2\n"
+    "2 slots available now.\n"
+    "Currently running queries (pid, space limit, time limit, start time):\n"
+)
+
+
+class OverpassStub:
+    """Serve ``elements`` to every Overpass query; ``status`` forces an HTTP error code."""
+
+    def __init__(self, elements: Sequence[dict[str, Any]], *, status: int = 200) -> None:
+        self.elements = list(elements)
+        self.status = status
+        self.queries: list[str] = []
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL to put in ``Settings.overpass_url`` (osmnx appends ``/interpreter``)."""
+        assert self._server is not None, "use OverpassStub as a context manager"
+        return f"http://127.0.0.1:{self._server.server_address[1]}/api"
+
+    def __enter__(self) -> OverpassStub:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+                pass
+
+            def _send(self, code: int, body: bytes, content_type: str) -> None:
+                self.send_response(code)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                if self.path.rstrip("/").endswith("/status"):
+                    self._send(200, STATUS_TEXT.encode(), "text/plain")
+                else:
+                    self._send(404, b"not found", "text/plain")
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length", "0"))
+                form = parse_qs(self.rfile.read(length).decode("utf-8"))
+                stub.queries.append(form.get("data", [""])[0])
+                if not self.path.rstrip("/").endswith("/interpreter"):
+                    self._send(404, b"not found", "text/plain")
+                    return
+                if stub.status != 200:
+                    self._send(stub.status, b"overloaded", "text/plain")
+                    return
+                body = json.dumps({
+                    "version": 0.6,
+                    "generator": "Overpass API stub (montage-run tests)",
+                    "osm3s": {"timestamp_osm_base": "2025-01-01T00:00:00Z",
+                              "copyright": "The data included in this document is from "
+                                           "www.openstreetmap.org. The data is made available under ODbL."},
+                    "elements": stub.elements,
+                }).encode()
+                self._send(200, body, "application/json")
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._server is not None and self._thread is not None
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)

@@ -1,0 +1,124 @@
+"""GPX 1.1 files of a route, built with gpxpy, that watches and apps import as they are.
+
+One ``<trk>`` with one ``<trkseg>`` following the whole route (Garmin, Coros, Suunto, Strava
+and Komoot all turn a single-segment track into a course), or a ``<rte>`` for devices that
+prefer routes; a ``<wpt>`` for every place in visiting order. The metadata says honestly what
+the geometry is: routed on OpenStreetMap (credited as the ODbL requires) or, for legs without
+a network, straight lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import gpxpy.gpx
+
+from . import __version__
+from .errors import BadPlan
+from .geodesy import format_distance
+from .routing import START_ID, Place, Route
+
+KINDS = ("trk", "rte")
+OSM_COPYRIGHT_AUTHOR = "OpenStreetMap contributors"
+ODBL_URL = "https://opendatacommons.org/licenses/odbl/"
+OSM_NOTE = "© OpenStreetMap contributors, ODbL"
+#: Longest waypoint description: watch screens show a line or two.
+WAYPOINT_DESC_CHARS = 140
+
+
+def route_to_gpx(route: Route, *, app_url: str, kind: str = "trk", time: dt.datetime | None = None,
+                 app_name: str = "Montage Run") -> str:
+    """The route as a GPX 1.1 document.
+
+    Parameters
+    ----------
+    route
+        A planned route.
+    app_url
+        Absolute URL of the app, written as the author's link and into ``creator``.
+    kind
+        ``"trk"`` (a track, the default) or ``"rte"`` (a route with the same points).
+    time
+        Metadata time; now (UTC) by default. Pass a fixed time for reproducible files (ETags).
+    app_name
+        Written as the author and in ``creator``.
+
+    Raises
+    ------
+    BadPlan
+        For an unknown ``kind``.
+    """
+    if kind not in KINDS:
+        raise BadPlan(f"GPX kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    time = time or dt.datetime.now(dt.timezone.utc)
+    if time.tzinfo is None:
+        time = time.replace(tzinfo=dt.timezone.utc)
+
+    gpx = gpxpy.gpx.GPX()
+    gpx.creator = f"{app_name} {__version__} - {app_url}"
+    gpx.name = route.name
+    gpx.description = gpx_description(route)
+    gpx.author_name = app_name
+    gpx.author_link = app_url
+    gpx.author_link_text = app_name
+    gpx.link = app_url
+    gpx.link_text = f"{app_name}: {route.name}"
+    gpx.time = time
+    gpx.keywords = "Rocky, Philadelphia, " + ("running" if route.activity == "run" else "walking")
+    if any(leg.street_following for leg in route.legs):
+        gpx.copyright_author = OSM_COPYRIGHT_AUTHOR
+        gpx.copyright_year = str(time.year)
+        gpx.copyright_license = ODBL_URL
+    (south, west), (north, east) = route.bounds
+    gpx.bounds = gpxpy.gpx.GPXBounds(min_latitude=south, max_latitude=north,
+                                     min_longitude=west, max_longitude=east)
+
+    for place in route.places:
+        gpx.waypoints.append(_waypoint(route, place))
+
+    track_type = "running" if route.activity == "run" else "walking"
+    if kind == "trk":
+        track = gpxpy.gpx.GPXTrack(name=route.name, description=gpx.description)
+        track.type = track_type
+        segment = gpxpy.gpx.GPXTrackSegment()
+        segment.points.extend(gpxpy.gpx.GPXTrackPoint(lat, lon) for lat, lon in route.points)
+        track.segments.append(segment)
+        gpx.tracks.append(track)
+    else:
+        rte = gpxpy.gpx.GPXRoute(name=route.name, description=gpx.description)
+        rte.type = track_type
+        rte.points.extend(gpxpy.gpx.GPXRoutePoint(lat, lon) for lat, lon in route.points)
+        gpx.routes.append(rte)
+    return gpx.to_xml(version="1.1")
+
+
+def gpx_description(route: Route, units: str = "km") -> str:
+    """The ``<desc>``: what the tour is, how long, and where the geometry comes from."""
+    parts = [route.description.strip()] if route.description.strip() else []
+    loop = "loop" if route.loop else "one way"
+    parts.append(f"{format_distance(route.length_m, units)}, {len(route.stops)} stops, {loop}.")
+    straight = route.straight_legs
+    if straight:
+        which = "; ".join(f"{leg.from_place.name} to {leg.to_place.name}" for leg in straight)
+        scope = "All legs are" if len(straight) == len(route.legs) else "Some legs are"
+        parts.append(f"{scope} straight lines, not routes along streets ({which}): "
+                     "no street network was available. Do not follow them blindly.")
+    if any(leg.street_following for leg in route.legs):
+        parts.append(f"Routed on OpenStreetMap data: {OSM_NOTE}.")
+    return " ".join(parts)
+
+
+def _waypoint(route: Route, place: Place) -> gpxpy.gpx.GPXWaypoint:
+    if place.id == START_ID:
+        return gpxpy.gpx.GPXWaypoint(place.lat, place.lon, name="Start", description="Your start point",
+                                     symbol="Flag, Green", type="Start")
+    stop = next(s for s in route.stops if s.id == place.id)
+    desc = f"{stop.real_place}. {stop.scene}"
+    if len(desc) > WAYPOINT_DESC_CHARS:
+        desc = desc[: WAYPOINT_DESC_CHARS - 1].rstrip() + "…"
+    if stop.montage_order is not None:
+        symbol, kind = "Flag, Blue", f"Montage stop {stop.montage_order}"
+    else:
+        symbol, kind = "Pin, Blue", "Rocky place"
+    return gpxpy.gpx.GPXWaypoint(stop.lat, stop.lon, name=stop.name, description=desc,
+                                 symbol=symbol, type=kind)
