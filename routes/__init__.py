@@ -11,6 +11,7 @@ from flask import Flask
 from tourapp import __version__
 from tourapp.settings import Settings
 
+
 def _presentation_dir(name: str) -> str:
     """``templates/`` or ``static/``: beside this package in a wheel, at the repo top in a checkout."""
     here = Path(__file__).resolve().parent
@@ -18,6 +19,7 @@ def _presentation_dir(name: str) -> str:
         if candidate.is_dir():
             return str(candidate)
     raise RuntimeError(f"cannot find the {name}/ folder next to {here}")
+
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from the environment (or ``test_config``), data validated now.
@@ -60,5 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(downloads.bp)
+    from . import pwa
 
+    app.register_blueprint(pwa.bp)
     return app

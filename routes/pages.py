@@ -1,4 +1,4 @@
-"""The pages people open: the overview map and one page per stop."""
+"""The pages people open: the overview map, one page per stop, and the page that follows a tour."""
 
 from __future__ import annotations
 
@@ -62,3 +62,27 @@ def stop(stop_id: str):
         )
 
     return cached_response(("stop", place.id), render, mimetype="text/html")
+
+
+@bp.get("/tour/<tour_id>")
+def tour(tour_id: str):
+    """Follow a tour on the phone: the map, the next stop, check-ins (tour.js draws the route)."""
+    state = get_state()
+    trip = state.tours.get_tour(tour_id)
+
+    def render() -> str:
+        stops = [state.stops.get_stop(stop_id) for stop_id in trip.stop_ids]
+        fmap = maps.new_map(
+            settings=state.settings,
+            assets=map_assets(),
+            location=(stops[0].lat, stops[0].lon),
+            zoom_start=14,
+        )
+        return render_template(
+            "pages/tour.html",
+            tour=trip,
+            stops=stops,
+            map=maps.render_parts(fmap, map_id=f"tour-{trip.id}"),
+        )
+
+    return cached_response(("tour", trip.id), render, mimetype="text/html")

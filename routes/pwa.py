@@ -1,0 +1,179 @@
+"""The installable, offline-first app: manifest, service worker, offline page, root icons.
+
+The service worker's logic is a plain script, ``static/js/sw.js``; ``/sw.js`` serves it from
+the site root (so its scope is the whole site) after a short prelude naming what to precache
+and which cache to use. The cache name is the app version plus a hash of the prelude and the
+script: a release that changes any precached asset (their URLs carry content hashes), a
+template, a tour or a stop gives a new service worker, which installs a fresh cache and
+deletes the old ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from werkzeug.exceptions import HTTPException
+
+from tourapp import __version__
+
+from .assets import asset_url, leaflet_url
+from .caching import cached_response
+from .state import get_state
+
+bp = Blueprint("pwa", __name__)
+
+APP_NAME = "Montage Run"
+THEME_COLOUR = "#7a1712"  # --accent in app.css
+BACKGROUND_COLOUR = "#ffffff"
+#: The service worker's own source, in static/ so it is linted and packaged like other JS.
+SW_SOURCE = "js/sw.js"
+#: Precached from static/: the page assets, not the service worker's source itself.
+PRECACHED_STATIC = ("css", "js", "icons")
+ICONS = (
+    {"file": "icons/icon-192.png", "sizes": "192x192", "purpose": "any"},
+    {"file": "icons/icon-512.png", "sizes": "512x512", "purpose": "any"},
+    {"file": "icons/icon-maskable-512.png", "sizes": "512x512", "purpose": "maskable"},
+)
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """The web app manifest that makes the site installable."""
+    return cached_response(("manifest",), lambda: json.dumps(_manifest(), indent=1),
+                           mimetype="application/manifest+json")
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, from the root so it controls every page; always revalidated."""
+    return cached_response(("sw",), _service_worker_source, mimetype="text/javascript",
+                           extra_headers={"Service-Worker-Allowed": "/"})
+
+
+@bp.get("/offline")
+def offline():
+    """What the service worker shows for a page it has not cached."""
+    return cached_response(("offline",), lambda: render_template("pwa/offline.html"),
+                           mimetype="text/html")
+
+
+@bp.get("/apple-touch-icon.png")
+@bp.get("/apple-touch-icon-precomposed.png")
+def apple_touch_icon():
+    """iOS asks the root for its icon whatever the page links; point it at the hashed file."""
+    return redirect(asset_url("icons/apple-touch-icon.png"))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask the root for a favicon; answer with the app icon (a PNG)."""
+    return redirect(asset_url("icons/favicon-48.png"))
+
+
+def _manifest() -> dict:
+    return {
+        "id": "/",
+        "name": f"{APP_NAME}: the Rocky training montage in Philadelphia",
+        "short_name": APP_NAME,
+        "description": (
+            "A self-guided run through the real Philadelphia places of the Rocky (1976) "
+            "training montage: follow the route, check in at each stop, offline."
+        ),
+        "lang": "en",
+        "start_url": url_for("pages.index"),
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
+        "categories": ["travel", "sports", "navigation"],
+        "icons": [
+            {"src": asset_url(icon["file"]), "sizes": icon["sizes"], "type": "image/png",
+             "purpose": icon["purpose"]}
+            for icon in ICONS
+        ],
+    }
+
+
+def precache_urls() -> list[str]:
+    """Everything a runner needs offline after one visit: pages, data, GPX and assets.
+
+    The tour GeoJSON and GPX URLs follow the API's published paths; any URL this app does
+    not route (a blueprint left out) is dropped, so one missing endpoint cannot make the
+    service worker's all-or-nothing install fail.
+    """
+    state = get_state()
+    tour_ids = list(state.tours)
+    urls = [url_for("pages.index"), url_for("pwa.offline"), url_for("pwa.manifest")]
+    urls += [url_for("pages.tour", tour_id=t) for t in tour_ids]
+    urls += [url_for("pages.stop", stop_id=s) for s in state.stops]
+    urls += ["/api/stops"]
+    urls += [f"/api/tours/{t}" for t in tour_ids] + [f"/tours/{t}.gpx" for t in tour_ids]
+    urls += [asset_url(name) for name in _static_files()]
+    urls += [leaflet_url("leaflet.js"), leaflet_url("leaflet.css")]
+    return [url for url in urls if _is_routed(url)]
+
+
+def _static_files() -> list[str]:
+    root = Path(current_app.config["STATIC_DIR"])
+    files = sorted(
+        path.relative_to(root).as_posix()
+        for folder in PRECACHED_STATIC
+        for path in (root / folder).rglob("*")
+        if path.is_file()
+    )
+    return [name for name in files if name != SW_SOURCE]
+
+
+def _is_routed(url: str) -> bool:
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        adapter.match(url.split("?", 1)[0], method="GET")
+    except HTTPException:
+        return False
+    return True
+
+
+def tile_url_pattern(tile_url: str) -> str:
+    """A JavaScript regular expression matching the tile layer's URLs, for the tile cache."""
+    placeholders = {"{s}": "[a-z0-9-]+", "{z}": r"\d+", "{x}": r"\d+", "{y}": r"-?\d+", "{r}": "(@2x)?"}
+    pattern = re.escape(tile_url)
+    for placeholder, regex in placeholders.items():
+        pattern = pattern.replace(re.escape(placeholder), regex)
+    return "^" + pattern + "$"
+
+
+def _service_worker_source() -> str:
+    config = {
+        "PRECACHE": precache_urls(),
+        "OFFLINE_URL": url_for("pwa.offline"),
+        "TILE_PATTERN": tile_url_pattern(get_state().settings.tile_url),
+    }
+    body = _read_static(current_app.config["STATIC_DIR"], SW_SOURCE)
+    digest = hashlib.sha256(
+        (json.dumps(config) + body + _templates_digest(current_app.template_folder)).encode()
+    ).hexdigest()[:12]
+    prelude = "".join(
+        f"const {name} = {json.dumps(value)};\n"
+        for name, value in {"VERSION": f"{__version__}-{digest}", **config}.items()
+    )
+    return f"// Montage Run {__version__}: generated by /sw.js from {SW_SOURCE}\n{prelude}\n{body}"
+
+
+@lru_cache(maxsize=8)
+def _read_static(folder: str, name: str) -> str:
+    return (Path(folder) / name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=8)
+def _templates_digest(folder: str) -> str:
+    """The templates shape the precached pages, so a changed template is a new cache."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).rglob("*.html")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

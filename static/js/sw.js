@@ -1,0 +1,112 @@
+/* Montage Run service worker. Served as /sw.js after a prelude (see routes/pwa.py) that
+   defines VERSION, PRECACHE, OFFLINE_URL and TILE_PATTERN.
+
+   - install: precache the app shell (pages, data, GPX, assets) in a cache named after VERSION;
+   - activate: delete every older app cache (the tile cache is kept across releases);
+   - pages, API and GPX: network first, the cached copy when the network fails or is slow;
+   - /static and /vendor (content-hashed, immutable): cache first;
+   - map tiles: cache first, but only tiles the user has viewed (no prefetching: the OSM tile
+     policy forbids it), at most TILE_LIMIT of them, oldest evicted first. */
+/* global VERSION, PRECACHE, OFFLINE_URL, TILE_PATTERN */
+"use strict";
+
+const PREFIX = "montage-run-";
+const SHELL_CACHE = `${PREFIX}${VERSION}`;
+const TILE_CACHE = `${PREFIX}tiles`;
+const TILE_LIMIT = 300;
+/* On a weak signal, answer from the cache after this long rather than keep a runner waiting. */
+const SLOW_NETWORK_MS = 4000;
+const TILE_RE = new RegExp(TILE_PATTERN);
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(SHELL_CACHE)
+      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" }))))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((names) => Promise.all(names
+        .filter((name) => name.startsWith(PREFIX) && name !== SHELL_CACHE && name !== TILE_CACHE)
+        .map((name) => caches.delete(name))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  if (request.method !== "GET") return;
+  if (TILE_RE.test(request.url)) {
+    event.respondWith(tile(request));
+    return;
+  }
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/vendor/")) {
+    event.respondWith(cacheFirst(request));
+  } else {
+    event.respondWith(networkFirst(request));
+  }
+});
+
+async function networkFirst(request) {
+  const cache = await caches.open(SHELL_CACHE);
+  const network = fetch(request).then((response) => {
+    if (response.ok) cache.put(request, response.clone());
+    return response;
+  });
+  const slow = new Promise((resolve) => setTimeout(resolve, SLOW_NETWORK_MS, "slow"));
+  const first = await Promise.race([network.catch(() => "failed"), slow]);
+  if (first !== "slow" && first !== "failed") return first;
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  if (first === "slow") {
+    try {
+      return await network;
+    } catch (error) {
+      /* fall through to the offline answer */
+    }
+  }
+  if (request.mode === "navigate") {
+    return (await cache.match(OFFLINE_URL)) || Response.error();
+  }
+  return new Response(
+    JSON.stringify({ error: { status: 503, title: "Offline", message: `${new URL(request.url).pathname} is not available offline.` } }),
+    { status: 503, headers: { "Content-Type": "application/json" } },
+  );
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(SHELL_CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) cache.put(request, response.clone());
+  return response;
+}
+
+async function tile(request) {
+  const cache = await caches.open(TILE_CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  let response;
+  try {
+    response = await fetch(request);
+  } catch (error) {
+    return Response.error(); /* the page shows its "no map background" notice */
+  }
+  /* Leaflet's <img> tiles are no-cors requests, so a good answer may be opaque. */
+  if (response.ok || response.type === "opaque") {
+    await cache.put(request, response.clone());
+    trimTiles(cache);
+  }
+  return response;
+}
+
+async function trimTiles(cache) {
+  const keys = await cache.keys(); /* in insertion order: oldest first */
+  await Promise.all(keys.slice(0, Math.max(0, keys.length - TILE_LIMIT)).map((key) => cache.delete(key)));
+}

@@ -1,0 +1,245 @@
+"""Following a tour on a phone in real Chromium: position, next stop, check-ins, progress, reset.
+
+Positions are fed with ``context.set_geolocation``; every wait is on the page's state
+(Playwright's auto-waiting assertions), never on a fixed delay.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import TILE_HOST, save_screenshot
+
+pytestmark = pytest.mark.browser
+
+TOUR = "montage"
+PROGRESS_KEY = f"montage-run:tour:{TOUR}"
+
+
+def _offset(lat: float, lon: float, north_m: float, east_m: float = 0.0) -> tuple[float, float]:
+    """A point some metres north/east of another (fine for test positions a few 100 m away)."""
+    return (lat + north_m / 111_320, lon + east_m / (111_320 * math.cos(math.radians(lat))))
+
+
+@pytest.fixture()
+def route(phone, live_server) -> dict:
+    """The tour's stops (route order) and line, as the page gets them from the API."""
+    page, _ = phone
+    geojson = page.request.get(f"{live_server}/api/tours/{TOUR}").json()
+    line = next(f for f in geojson["features"] if f["geometry"]["type"] == "LineString")
+    stops = [f for f in geojson["features"] if f["properties"].get("kind") == "stop"]
+    return {
+        "line": [(lat, lon) for lon, lat in line["geometry"]["coordinates"]],
+        "stops": [(f["properties"]["id"], *reversed(f["geometry"]["coordinates"])) for f in stops],
+    }
+
+
+def _between(route: dict, first: int, second: int) -> tuple[float, float]:
+    """A point on the route line between two stops (a vertex, or the middle of a straight leg)."""
+    line = route["line"]
+
+    def nearest(point, start=0):
+        return min(range(start, len(line)), key=lambda i: math.dist(line[i], point))
+
+    i = nearest(route["stops"][first][1:])
+    j = nearest(route["stops"][second][1:], i)
+    if j - i >= 2:
+        return line[(i + j) // 2]
+    return ((line[i][0] + line[j][0]) / 2, (line[i][1] + line[j][1]) / 2)
+
+
+def _open_tour(page, live_server: str) -> None:
+    page.goto(f"{live_server}/tour/{TOUR}")
+    page.wait_for_selector(".tour-marker")
+    page.wait_for_selector(".leaflet-overlay-pane path")  # the route line has arrived
+    expect(page.locator("#stat-left")).not_to_have_text("–")
+
+
+def _stored_progress(page) -> dict | None:
+    raw = page.evaluate(f"localStorage.getItem({json.dumps(PROGRESS_KEY)})")
+    return json.loads(raw) if raw else None
+
+
+@pytest.fixture()
+def located(phone, live_server, route):
+    """The tour page on a phone that shares its position, 150 m south of the first stop."""
+    page, watch = phone
+    page.context.grant_permissions(["geolocation"], origin=live_server)
+    _, lat, lon = route["stops"][0]
+    page.context.set_geolocation(dict(zip(("latitude", "longitude"), _offset(lat, lon, -150)), accuracy=10))
+    _open_tour(page, live_server)
+    return page, watch
+
+
+def test_the_map_shows_the_route_and_seven_numbered_stops(located):
+    page, watch = located
+    numbers = page.locator(".tour-marker").all_inner_texts()
+    assert [int(n) for n in numbers] == list(range(1, 8))
+    assert page.locator(".leaflet-tile-loaded").count() > 0
+    box = page.locator(".folium-map").bounding_box()
+    assert box["width"] == pytest.approx(390, abs=1) and box["height"] > 400
+    save_screenshot(page, "tour-phone")
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
+def test_the_panel_shows_the_next_stop_its_distances_and_direction(located, route):
+    page, _ = located
+    expect(page.locator("#next-name")).to_have_text("1. The rail yard at dawn")
+    # 150 m south of the stop: about 150 m straight, due north.
+    expect(page.locator("#next-crow")).to_have_text("150 m")
+    expect(page.locator("#next-direction")).to_contain_text("N")
+    assert "to the north" in page.locator("#next-direction").text_content()
+    assert page.locator(".leaflet-overlay-pane path").count() >= 3  # route + accuracy + dot
+    assert page.locator("#stat-done").inner_text() == "0 m"
+
+
+def test_reaching_a_stop_checks_it_in_and_opens_its_card(located, route):
+    page, watch = located
+    _, lat, lon = route["stops"][0]
+    page.context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 8})
+    expect(page.locator("#sheet-title")).to_have_text("The rail yard at dawn")
+    expect(page.locator("#stops-count")).to_have_text("1 of 7")
+    expect(page.locator("#next-name")).to_have_text("2. " + page.locator(".tour-stop").nth(1).get_attribute("data-name"))
+    assert page.locator(".tour-marker.is-visited").count() == 1
+    assert _stored_progress(page)["checked"] == ["rail-yard"]
+    save_screenshot(page, "tour-phone-checked-in")
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
+def test_moving_along_the_route_updates_distance_done_and_to_go(located, route):
+    page, _ = located
+    _, lat, lon = route["stops"][0]
+    page.context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 8})
+    expect(page.locator("#stops-count")).to_have_text("1 of 7")
+    to_next_at_stop = page.locator("#next-route").inner_text()
+    left_at_stop = page.locator("#stat-left").inner_text()
+    mid_lat, mid_lon = _between(route, 0, 1)
+    page.context.set_geolocation({"latitude": mid_lat, "longitude": mid_lon, "accuracy": 8})
+    expect(page.locator("#next-route")).not_to_have_text(to_next_at_stop)
+    expect(page.locator("#stat-done")).not_to_have_text("0 m")
+    assert page.locator("#stat-left").inner_text() != left_at_stop
+    assert page.locator("#stops-count").inner_text() == "1 of 7"
+
+
+def test_progress_survives_a_reload(located, route, live_server):
+    page, _ = located
+    _, lat, lon = route["stops"][0]
+    page.context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 8})
+    expect(page.locator("#stops-count")).to_have_text("1 of 7")
+    page.locator("#btn-run").tap()  # pause the clock the check-in started
+    expect(page.locator("#btn-run")).to_have_text("Resume")
+    page.reload()
+    page.wait_for_selector(".tour-marker")
+    expect(page.locator("#stops-count")).to_have_text("1 of 7")
+    expect(page.locator("#btn-run")).to_have_text("Resume")
+    assert page.locator(".tour-stop__check").nth(0).is_checked()
+    assert page.locator(".tour-marker.is-visited").count() == 1
+    assert _stored_progress(page)["startedAt"]
+
+
+def test_reset_asks_first_and_erases_only_after_yes(located, route):
+    page, _ = located
+    _, lat, lon = route["stops"][0]
+    page.context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 8})
+    expect(page.locator("#stops-count")).to_have_text("1 of 7")
+    mid_lat, mid_lon = _between(route, 0, 1)  # off the stop, so it is not checked in again
+    page.context.set_geolocation({"latitude": mid_lat, "longitude": mid_lon, "accuracy": 8})
+
+    page.locator("#btn-reset").tap()
+    dialog = page.locator("#reset-dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Keep my progress").tap()
+    expect(dialog).to_be_hidden()
+    assert page.locator("#stops-count").inner_text() == "1 of 7"
+    assert _stored_progress(page)["checked"] == ["rail-yard"]
+
+    page.locator("#btn-reset").tap()
+    dialog.get_by_role("button", name="Erase progress").tap()
+    expect(page.locator("#stops-count")).to_have_text("0 of 7")
+    assert _stored_progress(page) is None
+    assert page.locator(".tour-marker.is-visited").count() == 0
+
+
+def test_units_switch_to_miles_and_stay_switched(located, live_server):
+    page, _ = located
+    page.locator("#btn-units").tap()
+    expect(page.locator("#stat-left")).to_contain_text("mi")
+    assert page.locator("#btn-units").get_attribute("aria-label").startswith("Units: miles")
+    page.reload()
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    expect(page.locator("#stat-left")).to_contain_text("mi")
+
+
+def test_denied_location_says_so_and_stops_can_still_be_ticked_by_tapping(phone, live_server):
+    page, watch = phone
+    page.context.clear_permissions()
+    _open_tour(page, live_server)
+    page.locator("#btn-locate").tap()
+    expect(page.locator("#geo-message")).to_contain_text("Location is off")
+    page.locator(".tour-marker", has_text="2").tap()
+    expect(page.locator("#sheet-title")).to_have_text(page.locator(".tour-stop").nth(1).get_attribute("data-name"))
+    page.locator("#sheet-visit").tap()
+    expect(page.locator("#stops-count")).to_have_text("1 of 7")
+    expect(page.locator("#sheet-visit")).to_have_attribute("aria-pressed", "true")
+    # ... and from the list, without the map.
+    page.locator(".tour-stops summary").tap()
+    page.locator(".tour-stop__label").nth(0).tap()
+    expect(page.locator("#stops-count")).to_have_text("2 of 7")
+    expect(page.locator("#next-name")).to_have_text("3. " + page.locator(".tour-stop").nth(2).get_attribute("data-name"))
+    save_screenshot(page, "tour-phone-no-location")
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
+def test_without_tiles_the_route_stops_and_a_notice_still_show(phone, live_server):
+    page, watch = phone
+    page.context.route(f"**/{TILE_HOST}/**", lambda route: route.abort())
+    _open_tour(page, live_server)
+    expect(page.locator("#tour-notice")).to_contain_text("No map background")
+    assert page.locator(".tour-marker").count() == 7
+    assert page.locator(".leaflet-tile-loaded").count() == 0
+    save_screenshot(page, "tour-phone-no-tiles")
+
+
+@pytest.mark.parametrize("width", [375, 430])
+def test_no_horizontal_scroll_and_the_controls_sit_within_thumb_reach(phone, live_server, width):
+    page, _ = phone
+    page.set_viewport_size({"width": width, "height": 740})
+    _open_tour(page, live_server)
+    scroll_width, client_width = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll_width <= client_width
+    for control in ["#btn-run", "#btn-locate", "#btn-units", "#btn-reset"]:
+        box = page.locator(control).bounding_box()
+        assert box["y"] > 740 / 2, control  # the lower half of the screen
+        assert box["height"] >= 44 and box["width"] >= 44, control
+
+
+def test_every_control_is_labelled_and_big_enough_to_tap(phone, live_server):
+    page, _ = phone
+    _open_tour(page, live_server)
+    page.locator(".tour-stops summary").tap()
+    unlabelled, small = page.evaluate(
+        """() => {
+          const controls = [...document.querySelectorAll('.tour-panel button, .tour-panel summary, .tour-stop__label, .tour-panel a')]
+            .filter(el => el.getClientRects().length);
+          const name = el => (el.getAttribute('aria-label') || el.textContent).trim();
+          return [controls.filter(el => !name(el)).map(el => el.outerHTML),
+                  controls.map(el => [el.outerHTML.slice(0, 60), el.getBoundingClientRect()])
+                          .filter(([, r]) => r.height < 44).map(([html]) => html)];
+        }"""
+    )
+    assert unlabelled == [] and small == []
+
+
+def test_the_tour_page_sends_no_request_off_the_machine_except_tiles(phone, live_server):
+    page, watch = phone
+    _open_tour(page, live_server)
+    page.wait_for_load_state("networkidle")
+    outside = [u for u in watch.requests if not u.startswith(live_server) and TILE_HOST not in u]
+    assert outside == []
+    assert watch.console_errors == [] and watch.page_errors == []
