@@ -1,13 +1,17 @@
-"""The pages people open: the overview map, one page per stop, and the page that follows a tour."""
+"""The pages people open: the overview map, one page per stop, the page that follows a tour,
+and a tour's printable cue sheet."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template, request, url_for
 
 from tourapp import maps
+from tourapp.cuesheet import cue_text
+from tourapp.geodesy import METRES_PER_MILE, format_distance, format_duration
 
 from .assets import map_assets
 from .caching import cached_response
+from .params import units as units_option
 from .state import get_state
 
 bp = Blueprint("pages", __name__)
@@ -32,6 +36,8 @@ def index():
             map=maps.render_parts(fmap, map_id="overview"),
             montage=state.stops.montage,
             others=state.stops.others,
+            tours=[(tour, state.planner.plan_tour(tour.id)) for tour in state.tours.values()],
+            format_distance=format_distance,
         )
 
     return cached_response(("index",), render, mimetype="text/html")
@@ -86,3 +92,33 @@ def tour(tour_id: str):
         )
 
     return cached_response(("tour", trip.id), render, mimetype="text/html")
+
+
+@bp.get("/tours/<tour_id>/cues")
+def cue_sheet(tour_id: str):
+    """A tour's turn-by-turn cue sheet to print or read on a desk (``?units=km|mi``)."""
+    state = get_state()
+    trip = state.tours.get_tour(tour_id)
+    units = units_option(request.args)
+
+    def render() -> str:
+        route = state.planner.plan_tour(trip.id)
+        pace = state.settings.pace_for(trip.activity)
+        return render_template(
+            "pages/cues.html",
+            tour=trip,
+            route=route,
+            units=units,
+            pace_text=_pace_text(pace, units),
+            duration=format_duration(route.duration_s(pace)),
+            distance=lambda metres: format_distance(metres, units),
+            cue_text=lambda cue: cue_text(cue, units),
+        )
+
+    return cached_response(("cues", trip.id, units), render, mimetype="text/html")
+
+
+def _pace_text(pace_s_per_km: float, units: str) -> str:
+    """``"6:00 min/km"`` or ``"9:39 min/mi"``."""
+    seconds = round(pace_s_per_km * (METRES_PER_MILE / 1000 if units == "mi" else 1.0))
+    return f"{seconds // 60}:{seconds % 60:02d} min/{units}"

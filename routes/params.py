@@ -15,6 +15,7 @@ from tourapp.stops import PHILADELPHIA_BOUNDS
 #: Paces a person can keep: 2:00 to 30:00 per km.
 PACE_LIMITS_S_PER_KM = (120.0, 1800.0)
 GPX_FORMATS = ("trk", "rte")
+UNITS = ("km", "mi")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,14 @@ def gpx_format(args: Mapping[str, str]) -> str:
     if kind not in GPX_FORMATS:
         raise BadPlan(f"format must be one of {', '.join(GPX_FORMATS)}, got {kind!r}")
     return kind
+
+
+def units(args: Mapping[str, str]) -> str:
+    """``units=km`` (the default) or ``units=mi`` for distances on printed pages."""
+    value = args.get("units", "km")
+    if value not in UNITS:
+        raise BadPlan(f"units must be one of {', '.join(UNITS)}, got {value!r}")
+    return value
 
 
 def _start(raw: str | None) -> tuple[float, float] | None:

@@ -111,6 +111,7 @@ def precache_urls() -> list[str]:
     tour_ids = list(state.tours)
     urls = [url_for("pages.index"), url_for("pwa.offline"), url_for("pwa.manifest")]
     urls += [url_for("pages.tour", tour_id=t) for t in tour_ids]
+    urls += [url_for("pages.cue_sheet", tour_id=t) for t in tour_ids]
     urls += [url_for("pages.stop", stop_id=s) for s in state.stops]
     urls += ["/api/stops"]
     urls += [f"/api/tours/{t}" for t in tour_ids] + [f"/tours/{t}.gpx" for t in tour_ids]

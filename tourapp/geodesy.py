@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from geopy.distance import geodesic
 
 METRES_PER_MILE = 1609.344
+METRES_PER_FOOT = 0.3048
 COMPASS_WORDS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
 
 LatLon = tuple[float, float]
@@ -61,9 +62,16 @@ def bounds(points: Sequence[LatLon]) -> tuple[LatLon, LatLon]:
 
 
 def format_distance(length_m: float, units: str = "km") -> str:
-    """Human text for a distance: ``"1.2 km"``, ``"350 m"``, ``"0.8 mi"``."""
+    """Human text for a distance: ``"1.2 km"``, ``"350 m"``, ``"0.8 mi"``, ``"250 ft"``.
+
+    Short distances in miles are given in feet (rounded to 10 ft), as US cue sheets do,
+    rather than as an unhelpful ``"0.0 mi"``.
+    """
     if units == "mi":
-        return f"{length_m / METRES_PER_MILE:.1f} mi"
+        miles = length_m / METRES_PER_MILE
+        if miles < 0.1:
+            return f"{round(length_m / METRES_PER_FOOT / 10) * 10:.0f} ft"
+        return f"{miles:.1f} mi"
     if length_m < 1000:
         return f"{round(length_m / 10) * 10:.0f} m"
     return f"{length_m / 1000:.1f} km"

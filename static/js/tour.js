@@ -104,6 +104,9 @@ function useRoute(geojson) {
     from = stop.along;
   }
   const dashed = line.properties.street_following === false;
+  if (dashed) notice("Straight lines between stops: street data is not loaded, so follow the streets yourself.", "straight");
+  cueLegs = legs;
+  renderedCueUnits = null; /* render() draws them */
   L.polyline(points, { color: "#b3261e", weight: 6, opacity: 0.9, dashArray: dashed ? "8 8" : null, interactive: false })
     .addTo(map).bringToBack();
   /* No second fitBounds: the line runs through the stops, which already framed the map. */
@@ -265,10 +268,31 @@ function say(text) {
   message(text);
 }
 
-function notice(text) {
+/* The map's notices (no street data, no tiles), each kept until its cause goes away. */
+const notices = new Map();
+
+function notice(text, key = "tiles") {
+  if (text) notices.set(key, text); else notices.delete(key);
   const box = $("tour-notice");
-  box.textContent = text;
-  box.hidden = !text;
+  box.textContent = [...notices.values()].join(" ");
+  box.hidden = notices.size === 0;
+}
+
+/* ---- directions: the legs' cues from the route, in the chosen units ---- */
+let cueLegs = [];
+let renderedCueUnits = null;
+
+function renderCues() {
+  $("cue-list").replaceChildren(...cueLegs.flatMap((leg) => leg.cues.map((cue) => {
+    const item = document.createElement("li");
+    if (cue.turn === "arrive") {
+      item.textContent = cue.instruction;
+      item.className = "tour-cues__arrive";
+    } else {
+      item.textContent = `${cue.instruction} — ${formatDistance(cue.distance_m)}`;
+    }
+    return item;
+  })));
 }
 
 function render() {
@@ -327,6 +351,7 @@ function render() {
   if (running && !timer) timer = setInterval(() => { $("stat-time").textContent = formatTime(elapsedMs()); }, 1000);
   if (!running && timer) { clearInterval(timer); timer = null; }
   if (openStopId) fillSheet(stops.find((s) => s.id === openStopId));
+  if (cueLegs.length && units !== renderedCueUnits) { renderedCueUnits = units; renderCues(); }
 }
 
 /* ---- the stop card ---- */
@@ -409,7 +434,7 @@ function wire() {
   });
   map.eachLayer((layer) => {
     if (layer instanceof L.TileLayer) {
-      layer.on("tileerror", () => notice("No map background (offline?): route and stops still shown."));
+      layer.on("tileerror", () => notice("No map background (offline?): route and stops still shown.", "tiles"));
     }
   });
   addEventListener("storage", (event) => {
@@ -434,4 +459,4 @@ fetch(panel.dataset.routeUrl)
     return response.json();
   })
   .then((geojson) => { useRoute(geojson); render(); })
-  .catch(() => notice("The route line is not available offline yet; the stops are shown and can be ticked."));
+  .catch(() => notice("The route line is not available offline yet; the stops are shown and can be ticked.", "route"));

@@ -243,3 +243,18 @@ def test_the_tour_page_sends_no_request_off_the_machine_except_tiles(phone, live
     outside = [u for u in watch.requests if not u.startswith(live_server) and TILE_HOST not in u]
     assert outside == []
     assert watch.console_errors == [] and watch.page_errors == []
+
+
+def test_directions_follow_the_units_and_straight_legs_are_flagged(phone, live_server):
+    page, watch = phone
+    _open_tour(page, live_server)  # the test server has no street data: straight legs
+    expect(page.locator("#tour-notice")).to_contain_text("Straight lines between stops")
+    page.locator(".tour-cues summary").tap()
+    first = page.locator("#cue-list li").first
+    expect(first).to_contain_text("in a direct line")
+    expect(first).to_contain_text(" km")
+    assert page.locator("#cue-list li.tour-cues__arrive").count() == 6  # one per leg
+    page.locator("#btn-units").tap()
+    expect(first).to_contain_text(" mi")
+    assert page.locator(".tour-cues a").get_attribute("href") == f"/tours/{TOUR}/cues"
+    assert watch.console_errors == [] and watch.page_errors == []

@@ -36,7 +36,7 @@ def test_the_art_museum_lies_north_west_of_city_hall():
 
 @pytest.mark.parametrize(
     ("metres", "units", "text"),
-    [(347, "km", "350 m"), (1234, "km", "1.2 km"), (1609.344, "mi", "1.0 mi")],
+    [(347, "km", "350 m"), (1234, "km", "1.2 km"), (1609.344, "mi", "1.0 mi"), (76.2, "mi", "250 ft")],
 )
 def test_distances_are_formatted_in_the_chosen_units(metres, units, text):
     assert geodesy.format_distance(metres, units) == text
