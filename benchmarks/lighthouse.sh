@@ -36,7 +36,15 @@ PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 mkdir -p "$OUT"
 PIDS=()
-trap 'for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done; true' EXIT
+# errexit also applies inside the trap: a `wait` on a server stopped by SIGTERM returns 143,
+# which would end the trap (leaving the next server running) and make the script exit 143.
+stop_all() {
+  local rc=$?
+  set +e
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  exit "$rc"
+}
+trap stop_all EXIT
 
 TILES="${LIGHTHOUSE_TILES:-local}"
 if [ "$TILES" = local ]; then
