@@ -26,7 +26,7 @@ install-test: $(VENV)/.installed-test
 
 ## make run: create .venv, install, get the street network if none is cached, serve on :8000
 run: install
-	-$(BIN)/tourapp network fetch --if-missing
+	@$(BIN)/tourapp network fetch --if-missing || echo "Serving without street data for now; 'tourapp network fetch' tries again."
 	$(BIN)/tourapp serve --host $(HOST) --port $(PORT)
 
 ## make test: install the test extras and the system tools the tests drive, then pytest

@@ -11,7 +11,11 @@ running a browser:
 * the HTML, every ``<script src>``, ``<img src>`` and ``<link>`` stylesheet / icon / manifest /
   modulepreload, the static ``import … from`` graph of ES modules, the data scripts ``fetch()``
   (a literal URL, or ``el.dataset.fooUrl`` read from the page's ``data-foo-url``), and a service
-  worker the page registers (its precache list is reported as a separate, background figure);
+  worker the page registers (its precache list is reported as a separate, background figure:
+  the ``PRECACHE`` array of the served ``/sw.js`` if it has one, else every quoted root path in
+  it; when the worker precaches with ``cache: "reload"`` or ``"no-store"``, as ours does, the
+  files the page already loaded are downloaded a second time, bypassing the HTTP cache, and
+  are counted again there);
 * ``url(…)`` inside loaded stylesheets only when the rule could apply: a rule whose classes
   appear in the page's markup or inline scripts, a Leaflet rule whose element Leaflet creates
   only for a layers control or a default marker when the inline map script makes one, and an
@@ -243,6 +247,20 @@ _JS_IMPORT = re.compile(r"""(?:^|[;\n])\s*(?:import|export)\s[^'"]*?from\s*['"](
 _JS_FETCH = re.compile(r"""\bfetch\(\s*(?:['"]([^'"]+)['"]|[\w.]*dataset\.(\w+))""")
 _SW_REGISTER = re.compile(r"""serviceWorker\s*\.\s*register\(\s*['"]([^'"]+)['"]""")
 _SW_URL = re.compile(r"""['"](/[^'"\s]*)['"]""")
+_SW_PRECACHE = re.compile(r"""\bPRECACHE\s*=\s*(\[[^\]]*\])""")
+#: A precache ``Request`` that skips the HTTP cache: what the page loaded is downloaded again.
+_SW_BYPASS = re.compile(r"""\bcache\s*:\s*['"](?:reload|no-store)['"]""")
+
+
+def sw_precache_urls(sw_js: str) -> list[str]:
+    """The URLs a service worker precaches: its ``PRECACHE`` array, else every quoted root path."""
+    m = _SW_PRECACHE.search(sw_js)
+    if m:
+        try:
+            return list(dict.fromkeys(u for u in json.loads(m.group(1)) if isinstance(u, str)))
+        except ValueError:
+            pass
+    return list(dict.fromkeys(_SW_URL.findall(sw_js)))
 
 
 # ---- our app ------------------------------------------------------------------------------------
@@ -357,10 +375,14 @@ def first_visit(fetcher: Fetcher, page: str) -> tuple[list[Asset], list[str], li
     for ref in dict.fromkeys(sw_refs):
         sw = add(ref, "service worker")
         if sw and sw.status == 200:
+            sw_js = sw.body.decode("utf-8", "replace")
+            refetch = bool(_SW_BYPASS.search(sw_js))
             counted_urls = {a.url for a in counted}
-            for u in dict.fromkeys(_SW_URL.findall(sw.body.decode("utf-8", "replace"))):
-                asset = fetcher.get(u, "sw precache")
-                if asset.status == 200 and asset.url not in counted_urls:
+            for u in sw_precache_urls(sw_js):
+                asset = fetcher.get(urljoin(ORIGIN + sw.url, u), "sw precache")
+                if asset.status != 200:
+                    notes.append(f"sw precache URL answered HTTP {asset.status}, not counted: {u}")
+                elif (refetch or asset.url not in counted_urls) and all(a.url != asset.url for a in precache):
                     precache.append(asset)
     notes.append("map tiles excluded (URL template in the inline map script; count depends on screen size)")
     return counted, notes, precache
@@ -395,9 +417,14 @@ def print_page(page: str, counted: list[Asset], notes: list[str], precache: list
         print(f"  after visiting the pages above: {kb(new).strip()} new (the rest is in the HTTP cache)")
     if precache:
         extra = sum(a.sent for a in precache)
-        print(f"service worker precache (background, after load): {len(precache)} more files, {kb(extra).strip()} sent")
+        counted_urls = {a.url for a in counted}
+        again = [a for a in precache if a.url in counted_urls]
+        print(f"service worker precache (background, after load): {len(precache)} files, {kb(extra).strip()} sent")
+        if again:
+            print(f"  incl. {len(again)} the page already loaded, {kb(sum(a.sent for a in again)).strip()}: downloaded"
+                  " again (the worker precaches with cache: \"reload\", bypassing the HTTP cache)")
         for a in precache:
-            print(f"    {a.sent:>8,} B  {a.url}")
+            print(f"    {a.sent:>8,} B  {a.url}{'  (again)' if a.url in counted_urls else ''}")
         print(f"  first visit incl. SW install: {kb(sent + extra).strip()}")
     print("repeat visit:")
     requests = 0

@@ -72,7 +72,9 @@ def tour(tour_id: str):
     options = route_options(request.args, default_pace_s_per_km=state.settings.pace_for(tour.activity))
 
     def render() -> str:
-        route = state.planner.plan_tour(tour.id, start=options.start, order=options.order)
+        # a one-way tour keeps its finish (the steps) when the order is optimised
+        route = state.planner.plan_tour(tour.id, start=options.start, order=options.order,
+                                        keep_last=not tour.loop)
         return _dump(route_to_geojson(route, pace_s_per_km=options.pace_s_per_km))
 
     return cached_response(

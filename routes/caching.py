@@ -69,7 +69,8 @@ def body_response(
     if request.if_none_match.contains(body.etag):
         response = Response(status=304)
     else:
-        use_gzip = "gzip" in request.accept_encodings and len(body.raw) > 512
+        # only when it pays: PNGs and tiny bodies come out of gzip larger than they went in
+        use_gzip = "gzip" in request.accept_encodings and len(body.gzipped) < len(body.raw) - 64
         response = Response(body.gzipped if use_gzip else body.raw, mimetype=mimetype)
         if use_gzip:
             response.headers["Content-Encoding"] = "gzip"

@@ -26,7 +26,10 @@ def serve(host: str, port: int, workers: int) -> None:
 
     from . import create_app
 
-    app = create_app()  # fail here, before forking, if the data is broken
+    try:
+        app = create_app()  # fail here, before forking, if the data is broken
+    except TourError as exc:
+        raise click.ClickException(str(exc)) from None
 
     class _Server(BaseApplication):
         def load_config(self) -> None:

@@ -7,7 +7,9 @@ from flask import Blueprint, render_template, request, url_for
 
 from tourapp import maps
 from tourapp.cuesheet import cue_text
+from tourapp.errors import TourError
 from tourapp.geodesy import METRES_PER_MILE, format_distance, format_duration
+from tourapp.routing import Route
 
 from .assets import map_assets
 from .caching import cached_response
@@ -15,6 +17,12 @@ from .params import units as units_option
 from .state import get_state
 
 bp = Blueprint("pages", __name__)
+
+
+@bp.app_context_processor
+def featured_tour() -> dict[str, str]:
+    """The tour the header's "Run it" and the offline page offer: the first in the tours file."""
+    return {"featured_tour_id": next(iter(get_state().tours))}
 
 
 def _stop_url(stop_id: str) -> str:
@@ -36,11 +44,19 @@ def index():
             map=maps.render_parts(fmap, map_id="overview"),
             montage=state.stops.montage,
             others=state.stops.others,
-            tours=[(tour, state.planner.plan_tour(tour.id)) for tour in state.tours.values()],
+            tours=[(tour, *_planned(tour.id)) for tour in state.tours.values()],
             format_distance=format_distance,
         )
 
     return cached_response(("index",), render, mimetype="text/html")
+
+
+def _planned(tour_id: str) -> tuple[Route | None, str | None]:
+    """A tour's route, or why it cannot be planned: one bad tour must not take the page down."""
+    try:
+        return get_state().planner.plan_tour(tour_id), None
+    except TourError as exc:
+        return None, str(exc)
 
 
 @bp.get("/stops/<stop_id>")
@@ -78,11 +94,13 @@ def tour(tour_id: str):
 
     def render() -> str:
         stops = [state.stops.get_stop(stop_id) for stop_id in trip.stop_ids]
+        # framed on the stops as tour.js draws them (same padding), so no second fit is needed
         fmap = maps.new_map(
             settings=state.settings,
             assets=map_assets(),
             location=(stops[0].lat, stops[0].lon),
-            zoom_start=14,
+            bounds=[(stop.lat, stop.lon) for stop in stops],
+            padding=(40, 40),
         )
         return render_template(
             "pages/tour.html",

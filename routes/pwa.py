@@ -3,8 +3,9 @@
 The service worker's logic is a plain script, ``static/js/sw.js``; ``/sw.js`` serves it from
 the site root (so its scope is the whole site) after a short prelude naming what to precache
 and which cache to use. The cache name is the app version plus a hash of the prelude and the
-script: a release that changes any precached asset (their URLs carry content hashes), a
-template, a tour or a stop gives a new service worker, which installs a fresh cache and
+script, the templates and the data (stops and tours files, the street network loaded): a
+release that changes any precached asset (their URLs carry content hashes), a template, a
+tour, a stop or the routes gives a new service worker, which installs a fresh cache and
 deletes the old ones.
 """
 
@@ -17,9 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
-from werkzeug.exceptions import HTTPException
 
 from tourapp import __version__
+from tourapp.errors import TourError
 
 from .assets import asset_url, leaflet_url
 from .caching import cached_response
@@ -103,21 +104,28 @@ def _manifest() -> dict:
 def precache_urls() -> list[str]:
     """Everything a runner needs offline after one visit: pages, data, GPX and assets.
 
-    The tour GeoJSON and GPX URLs follow the API's published paths; any URL this app does
-    not route (a blueprint left out) is dropped, so one missing endpoint cannot make the
-    service worker's all-or-nothing install fail.
+    Only tours that can be planned are listed: the service worker's install is all or
+    nothing, so one tour whose stop cannot reach the street network (an error page) must
+    not cost the runner every other page offline.
     """
     state = get_state()
-    tour_ids = list(state.tours)
+    tour_ids = [t for t in state.tours if _plannable(t)]
     urls = [url_for("pages.index"), url_for("pwa.offline"), url_for("pwa.manifest")]
-    urls += [url_for("pages.tour", tour_id=t) for t in tour_ids]
-    urls += [url_for("pages.cue_sheet", tour_id=t) for t in tour_ids]
+    for endpoint in ("pages.tour", "pages.cue_sheet", "api.tour", "downloads.tour_gpx"):
+        urls += [url_for(endpoint, tour_id=t) for t in tour_ids]
     urls += [url_for("pages.stop", stop_id=s) for s in state.stops]
-    urls += ["/api/stops"]
-    urls += [f"/api/tours/{t}" for t in tour_ids] + [f"/tours/{t}.gpx" for t in tour_ids]
+    urls += [url_for("api.stops")]
     urls += [asset_url(name) for name in _static_files()]
     urls += [leaflet_url("leaflet.js"), leaflet_url("leaflet.css")]
-    return [url for url in urls if _is_routed(url)]
+    return urls
+
+
+def _plannable(tour_id: str) -> bool:
+    try:
+        get_state().planner.plan_tour(tour_id)
+    except TourError:
+        return False
+    return True
 
 
 def _static_files() -> list[str]:
@@ -129,15 +137,6 @@ def _static_files() -> list[str]:
         if path.is_file()
     )
     return [name for name in files if name != SW_SOURCE]
-
-
-def _is_routed(url: str) -> bool:
-    adapter = current_app.url_map.bind("localhost")
-    try:
-        adapter.match(url.split("?", 1)[0], method="GET")
-    except HTTPException:
-        return False
-    return True
 
 
 def tile_url_pattern(tile_url: str) -> str:
@@ -157,7 +156,8 @@ def _service_worker_source() -> str:
     }
     body = _read_static(current_app.config["STATIC_DIR"], SW_SOURCE)
     digest = hashlib.sha256(
-        (json.dumps(config) + body + _templates_digest(current_app.template_folder)).encode()
+        (json.dumps(config) + body + _templates_digest(current_app.template_folder)
+         + get_state().data_version).encode()
     ).hexdigest()[:12]
     prelude = "".join(
         f"const {name} = {json.dumps(value)};\n"

@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 
+from tourapp.errors import NetworkUnavailable
 from tourapp.routing import TourPlanner
 from tourapp.settings import Settings
-from tourapp.stops import StopCatalog, load_stops
-from tourapp.tours import TourCatalog, load_tours
+from tourapp.stops import StopCatalog, default_stops_path, load_stops
+from tourapp.tours import TourCatalog, default_tours_path, load_tours
+
+#: Rendered responses kept per process. Keys include user-chosen options (pace, units, the
+#: host a GPX links back to), so the cache is bounded: the least recently used goes first.
+RESPONSE_CACHE_SIZE = 256
+
+
+class ResponseCache(OrderedDict):
+    """A small LRU mapping of rendered bodies (``get`` and ``[key] = body``)."""
+
+    def __init__(self, maxsize: int = RESPONSE_CACHE_SIZE) -> None:
+        super().__init__()
+        self.maxsize = maxsize
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        return default
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.maxsize:
+            self.popitem(last=False)
 
 
 @dataclass
@@ -21,22 +50,44 @@ class AppState:
     stops: StopCatalog
     tours: TourCatalog
     planner: TourPlanner
+    #: What the precached responses are made from (data files, street network): a new value
+    #: means a new service worker cache on the phones.
+    data_version: str = ""
     #: Rendered bodies by key: maps, GeoJSON and GPX are deterministic, so render once.
-    pages: dict[Any, Any] = field(default_factory=dict)
+    pages: ResponseCache = field(default_factory=ResponseCache)
 
 
 def init_app(app: Flask) -> None:
     """Load and validate the data and the street network now, before any request.
 
-    A bad data file stops the app here. A missing network is not an error: the planner then
-    draws straight legs and says so. Loading before gunicorn forks lets workers share it.
+    A bad data file stops the app here, and so does an OSM file that was configured but cannot
+    be read (someone asked for it: falling back quietly would hide the mistake). A missing
+    network is not an error: the planner then draws straight legs and says so. Loading before
+    gunicorn forks lets workers share it.
     """
     settings: Settings = app.config["TOURAPP_SETTINGS"]
-    stops = load_stops(app.config.get("TOURAPP_STOPS_FILE"))
-    tours = load_tours(stops, app.config.get("TOURAPP_TOURS_FILE"))
+    stops_file = app.config.get("TOURAPP_STOPS_FILE") or default_stops_path()
+    tours_file = app.config.get("TOURAPP_TOURS_FILE") or default_tours_path()
+    stops = load_stops(stops_file)
+    tours = load_tours(stops, tours_file)
     planner = TourPlanner(settings, stops, tours)
     planner.load_network()
-    app.extensions["tourapp"] = AppState(settings=settings, stops=stops, tours=tours, planner=planner)
+    if settings.osm_file is not None and planner.network_error:
+        raise NetworkUnavailable(
+            f"TOURAPP_OSM_FILE={settings.osm_file} cannot be used: {planner.network_error}. "
+            "Fix the path or unset it (the app then uses a cached or downloaded network)."
+        )
+    app.extensions["tourapp"] = AppState(
+        settings=settings, stops=stops, tours=tours, planner=planner,
+        data_version=_data_version([Path(stops_file), Path(tours_file)], planner.status()),
+    )
+
+
+def _data_version(files: list[Path], network: dict[str, Any]) -> str:
+    digest = hashlib.sha256(json.dumps(network, sort_keys=True, default=str).encode())
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def get_state() -> AppState:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -65,9 +66,9 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture(scope="session")
-def live_server(app) -> Iterator[str]:
-    """The app on a free 127.0.0.1 port, in a thread, for the browser tests."""
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve ``app`` on a free 127.0.0.1 port in a thread; yields its base URL."""
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -78,6 +79,13 @@ def live_server(app) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(app) -> Iterator[str]:
+    """The app on a free 127.0.0.1 port, in a thread, for the browser tests."""
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -132,7 +140,9 @@ def _watch(context, tile_png: bytes) -> PageWatch:
         watch.requests.append(url)
         if TILE_HOST in url:
             watch.tile_requests.append(url)
-            route.fulfill(status=200, content_type="image/png", body=tile_png)
+            # as tile.openstreetmap.org does: CORS, so the service worker can see the status
+            route.fulfill(status=200, content_type="image/png", body=tile_png,
+                          headers={"Access-Control-Allow-Origin": "*"})
         elif url.startswith(("http://127.0.0.1", "data:", "blob:")):
             route.continue_()
         else:

@@ -3,7 +3,9 @@
 
    - install: precache the app shell (pages, data, GPX, assets) in a cache named after VERSION;
    - activate: delete every older app cache (the tile cache is kept across releases);
-   - pages, API and GPX: network first, the cached copy when the network fails or is slow;
+   - pages, API and GPX: network first, the cached copy when the network fails, is slow or
+     answers with a server error; only the precached URLs are stored (a page with its own
+     query, say ?units=mi, is fetched but not kept, so the cache cannot grow without bound);
    - /static and /vendor (content-hashed, immutable): cache first;
    - map tiles: cache first, but only tiles the user has viewed (no prefetching: the OSM tile
      policy forbids it), at most TILE_LIMIT of them, oldest evicted first. */
@@ -17,6 +19,7 @@ const TILE_LIMIT = 300;
 /* On a weak signal, answer from the cache after this long rather than keep a runner waiting. */
 const SLOW_NETWORK_MS = 4000;
 const TILE_RE = new RegExp(TILE_PATTERN);
+const KEPT = new Set(PRECACHE);
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -54,15 +57,18 @@ self.addEventListener("fetch", (event) => {
 
 async function networkFirst(request) {
   const cache = await caches.open(SHELL_CACHE);
+  const url = new URL(request.url);
+  const keep = KEPT.has(url.pathname + url.search);
   const network = fetch(request).then((response) => {
-    if (response.ok) cache.put(request, response.clone());
+    if (response.ok && keep) cache.put(request, response.clone()).catch(() => {});
     return response;
   });
   const slow = new Promise((resolve) => setTimeout(resolve, SLOW_NETWORK_MS, "slow"));
   const first = await Promise.race([network.catch(() => "failed"), slow]);
-  if (first !== "slow" && first !== "failed") return first;
+  if (first instanceof Response && first.status < 500) return first;
   const cached = await cache.match(request);
   if (cached) return cached;
+  if (first instanceof Response) return first; /* a server error, and no saved copy */
   if (first === "slow") {
     try {
       return await network;
@@ -98,10 +104,14 @@ async function tile(request) {
   } catch (error) {
     return Response.error(); /* the page shows its "no map background" notice */
   }
-  /* Leaflet's <img> tiles are no-cors requests, so a good answer may be opaque. */
-  if (response.ok || response.type === "opaque") {
-    await cache.put(request, response.clone());
-    trimTiles(cache);
+  /* Tiles are CORS requests (maps.py sets crossOrigin), so an error answer is never kept. */
+  if (response.ok) {
+    try {
+      await cache.put(request, response.clone());
+      trimTiles(cache).catch(() => {});
+    } catch (error) {
+      /* storage full: show the tile anyway, just do not keep it */
+    }
   }
   return response;
 }

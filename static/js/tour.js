@@ -4,6 +4,7 @@
 
 const ARRIVE_M = 30; /* closer than this to a stop checks it in */
 const MAX_ACCURACY_M = 60; /* a fix vaguer than this never checks a stop in */
+const STALE_FIX_MS = 30000; /* older than this, the last fix no longer says where the runner is */
 const EARTH_RADIUS_M = 6371008.8;
 const COMPASS = [["N", "north"], ["NE", "north-east"], ["E", "east"], ["SE", "south-east"],
   ["S", "south"], ["SW", "south-west"], ["W", "west"], ["NW", "north-west"]];
@@ -28,10 +29,19 @@ const stops = [...document.querySelectorAll(".tour-stop")].map((li, index) => ({
   along: null,
 }));
 
+/* A loop ends back at its first stop: after the last stop, the finish is the next target. */
+const finish = panel.dataset.loop === "true" ? {
+  id: "finish",
+  number: stops.length + 1,
+  name: `Back to the start: ${stops[0].name}`,
+  at: stops[0].at,
+  along: null, /* the route's length, once the route is known */
+} : null;
+
 let progress = loadProgress();
 let units = localStorage.getItem(unitsKey) === "mi" ? "mi" : "km";
 let route = null; /* {points: [[lat, lon]...], along: [m...], length: m} */
-let here = null; /* {at: [lat, lon], accuracy: m} */
+let here = null; /* {at: [lat, lon], accuracy: m, time: ms} */
 let watchId = null;
 let wakeLock = null;
 let timer = null;
@@ -98,6 +108,7 @@ function useRoute(geojson) {
     total += leg.length_m;
     if (!byLeg.has(leg.to)) byLeg.set(leg.to, total);
   });
+  if (finish) finish.along = length;
   let from = 0;
   for (const stop of stops) {
     stop.along = byLeg.has(stop.id) ? (byLeg.get(stop.id) * length) / (total || length) : alongRoute(stop.at, from);
@@ -118,7 +129,7 @@ function loadProgress() {
     const saved = JSON.parse(localStorage.getItem(progressKey));
     if (saved && saved.tour === tourId && Array.isArray(saved.checked)) return saved;
   } catch (error) { /* a corrupt entry is replaced below */ }
-  return { tour: tourId, checked: [], startedAt: null, elapsedMs: 0, runningSince: null };
+  return { tour: tourId, checked: [], finished: false, startedAt: null, elapsedMs: 0, runningSince: null };
 }
 
 function saveProgress() {
@@ -129,17 +140,28 @@ const isChecked = (stop) => progress.checked.includes(stop.id);
 
 function nextStop() {
   const lastIndex = stops.reduce((last, stop, i) => (isChecked(stop) ? i : last), -1);
-  return stops.slice(lastIndex + 1).find((s) => !isChecked(s)) || stops.find((s) => !isChecked(s)) || null;
+  const next = stops.slice(lastIndex + 1).find((s) => !isChecked(s)) || stops.find((s) => !isChecked(s));
+  if (next) return next;
+  return finish && !progress.finished ? finish : null;
+}
+
+function reachFinish() {
+  progress.finished = true;
+  saveProgress();
+  say("Back at the start: tour complete!");
+  render();
 }
 
 function setChecked(stop, checked, { announce = true } = {}) {
   if (checked === isChecked(stop)) return;
   progress.checked = checked ? [...progress.checked, stop.id] : progress.checked.filter((id) => id !== stop.id);
+  if (!checked) progress.finished = false;
   if (checked && !progress.startedAt) startClock();
   saveProgress();
   if (announce) {
     const done = progress.checked.length === stops.length;
-    say(checked ? `Checked in at stop ${stop.number}: ${stop.name}.${done ? " Tour complete!" : ""}` : `Stop ${stop.number} unticked.`);
+    const end = !done ? "" : finish ? " Last stop: now back to the start." : " Tour complete!";
+    say(checked ? `Checked in at stop ${stop.number}: ${stop.name}.${end}` : `Stop ${stop.number} unticked.`);
   }
   render();
 }
@@ -200,8 +222,8 @@ function startWatch({ centre = false } = {}) {
 
 function onPosition(position) {
   const { latitude, longitude, accuracy } = position.coords;
-  here = { at: [latitude, longitude], accuracy };
-  message("");
+  here = { at: [latitude, longitude], accuracy, time: Date.now() };
+  if (messageKind === "location") message("");
   drawHere();
   if (pendingCentre) {
     pendingCentre = false;
@@ -215,11 +237,18 @@ function onPosition(position) {
       .sort((a, b) => a.gap - b.gap)[0];
     if (arrived) {
       setChecked(arrived.stop, true);
-      if (navigator.vibrate && navigator.userActivation?.hasBeenActive) navigator.vibrate(200);
+      buzz();
       openSheet(arrived.stop, { focus: false });
+    } else if (nextStop() === finish && finish && distance(here.at, finish.at) <= ARRIVE_M) {
+      reachFinish();
+      buzz();
     }
   }
   render();
+}
+
+function buzz() {
+  if (navigator.vibrate && navigator.userActivation?.hasBeenActive) navigator.vibrate(200);
 }
 
 function onPositionError(error) {
@@ -227,7 +256,8 @@ function onPositionError(error) {
     navigator.geolocation.clearWatch(watchId);
     watchId = null;
     message("Location is off, so the map cannot follow you. Tap a stop on the map or in the list to tick it.");
-  } else {
+  } else if (!here || Date.now() - here.time > STALE_FIX_MS) {
+    /* a hiccup right after a good fix is not worth covering the news for */
     message("No position yet (weak GPS signal?). Still trying; tap a stop to tick it by hand.");
   }
 }
@@ -243,13 +273,14 @@ function drawHere() {
 }
 
 /* ---- output ---- */
+/* The same rule as tourapp.geodesy.format_distance, so the panel agrees with the cue sheet. */
 function formatDistance(m) {
   if (m === null || !Number.isFinite(m)) return "–";
   if (units === "mi") {
     const miles = m / 1609.344;
-    return miles < 0.1 ? `${Math.round(m / 0.3048 / 10) * 10} ft` : `${miles.toFixed(miles < 10 ? 1 : 0)} mi`;
+    return miles < 0.1 ? `${Math.round(m / 0.3048 / 10) * 10} ft` : `${miles.toFixed(1)} mi`;
   }
-  return m < 1000 ? `${Math.round(m / 10) * 10} m` : `${(m / 1000).toFixed(m < 10000 ? 1 : 0)} km`;
+  return m < 1000 ? `${Math.round(m / 10) * 10} m` : `${(m / 1000).toFixed(1)} km`;
 }
 
 function formatTime(ms) {
@@ -259,13 +290,18 @@ function formatTime(ms) {
   return hms[0] ? `${hms[0]}:${pad(hms[1])}:${pad(hms[2])}` : `${hms[1]}:${pad(hms[2])}`;
 }
 
-function message(text) {
+/* One line above the panel: a location problem (cleared by the next good fix) or news such
+   as a check-in (kept until the next message, so it can be read mid-run). */
+let messageKind = null;
+
+function message(text, kind = "location") {
   const box = $("geo-message");
   if (box.textContent !== text) box.textContent = text;
+  messageKind = text ? kind : null;
 }
 
 function say(text) {
-  message(text);
+  message(text, "news");
 }
 
 /* The map's notices (no street data, no tiles), each kept until its cause goes away. */
@@ -313,13 +349,15 @@ function render() {
      without a position, the last stop ticked. */
   let done = route ? (lastDone ? lastDone.along : 0) : null;
   if (route && next && here) {
-    const previous = stops[stops.indexOf(next) - 1];
+    const previous = next === finish ? stops[stops.length - 1] : stops[stops.indexOf(next) - 1];
     done = alongRoute(here.at, previous ? Math.min(previous.along, next.along) : 0, next.along);
   }
   if (route && !next) done = route.length;
 
-  $("next-name").textContent = next ? `${next.number}. ${next.name}` : "Tour complete!";
+  $("next-name").textContent = !next ? "Tour complete!" : next === finish ? next.name : `${next.number}. ${next.name}`;
   $("next-name").disabled = !next;
+  if (next === finish) $("next-name").setAttribute("aria-label", `${next.name} (tap when you are back)`);
+  else $("next-name").removeAttribute("aria-label");
   const crow = next && here ? distance(here.at, next.at) : null;
   /* Off the line (before the start, a detour) the way there is never shorter than straight. */
   const known = route && next && (here || lastDone); /* else: not started, position unknown */
@@ -344,10 +382,9 @@ function render() {
   const running = Boolean(progress.runningSince);
   const runButton = $("btn-run");
   runButton.textContent = running ? "Pause" : progress.startedAt ? "Resume" : "Start";
-  runButton.setAttribute("aria-pressed", String(running));
   const unitsButton = $("btn-units");
   unitsButton.textContent = units;
-  unitsButton.setAttribute("aria-label", units === "km" ? "Units: kilometres (switch to miles)" : "Units: miles (switch to kilometres)");
+  unitsButton.setAttribute("aria-label", units === "km" ? "km: switch units to miles" : "mi: switch units to kilometres");
   if (running && !timer) timer = setInterval(() => { $("stat-time").textContent = formatTime(elapsedMs()); }, 1000);
   if (!running && timer) { clearInterval(timer); timer = null; }
   if (openStopId) fillSheet(stops.find((s) => s.id === openStopId));
@@ -363,7 +400,6 @@ function fillSheet(stop) {
   $("sheet-exercise").hidden = !stop.exercise;
   const visit = $("sheet-visit");
   visit.textContent = isChecked(stop) ? "Visited ✓ (untick)" : "Mark as visited";
-  visit.setAttribute("aria-pressed", String(isChecked(stop)));
   $("sheet-link").href = stop.url;
   $("sheet-link").setAttribute("aria-label", `About this stop: ${stop.name}`);
 }
@@ -398,14 +434,17 @@ function drawStops() {
     marker.on("click", () => openSheet(stop));
     layers.markers.set(stop.id, marker);
   }
-  map.fitBounds(L.latLngBounds(stops.map((s) => s.at)), { padding: [40, 40], animate: false });
 }
 
 function wire() {
   for (const stop of stops) {
     stop.checkbox.addEventListener("change", () => setChecked(stop, stop.checkbox.checked));
   }
-  $("next-name").addEventListener("click", () => { const next = nextStop(); if (next) openSheet(next); });
+  $("next-name").addEventListener("click", () => {
+    const next = nextStop();
+    if (next === finish) reachFinish();
+    else if (next) openSheet(next);
+  });
   $("sheet-visit").addEventListener("click", () => {
     const stop = stops.find((s) => s.id === openStopId);
     setChecked(stop, !isChecked(stop));
@@ -432,11 +471,16 @@ function wire() {
     say("Progress erased: the tour starts again from stop 1.");
     render();
   });
+  const noTiles = () => notice("No map background (offline?): route and stops still shown.", "tiles");
   map.eachLayer((layer) => {
     if (layer instanceof L.TileLayer) {
-      layer.on("tileerror", () => notice("No map background (offline?): route and stops still shown.", "tiles"));
+      layer.on("tileerror", noTiles);
+      layer.on("tileload", () => notice("", "tiles"));
     }
   });
+  /* The map's inline script asked for tiles before this module ran: catch failures already in. */
+  const tiles = [...map.getContainer().querySelectorAll("img.leaflet-tile")];
+  if (tiles.length && tiles.every((img) => img.complete && !img.naturalWidth)) noTiles();
   addEventListener("storage", (event) => {
     if (event.key === progressKey) { progress = loadProgress(); render(); }
   });
@@ -455,8 +499,15 @@ navigator.permissions?.query({ name: "geolocation" }).then((status) => {
 }, () => {});
 fetch(panel.dataset.routeUrl)
   .then((response) => {
-    if (!response.ok) throw new Error(`route: HTTP ${response.status}`);
+    if (!response.ok) {
+      return response.json().then(
+        (body) => { throw new Error(body.error?.message || `HTTP ${response.status}`); },
+        () => { throw new Error(`HTTP ${response.status}`); },
+      );
+    }
     return response.json();
   })
   .then((geojson) => { useRoute(geojson); render(); })
-  .catch(() => notice("The route line is not available offline yet; the stops are shown and can be ticked.", "route"));
+  .catch((error) => notice(navigator.onLine
+    ? `The route line could not be loaded (${error.message}); the stops are shown and can be ticked.`
+    : "The route line is not saved on this phone yet; the stops are shown and can be ticked.", "route"));

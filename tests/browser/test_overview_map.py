@@ -26,6 +26,32 @@ def test_phone_map_shows_seven_numbered_montage_markers_and_the_others(phone, li
     assert watch.console_errors == [] and watch.page_errors == []
 
 
+_VISIBLE_MARKER_BOXES = """() => [...document.querySelectorAll('.leaflet-marker-icon.stop-marker')]
+    .filter(el => el.getClientRects().length)
+    .map(el => { const r = el.getBoundingClientRect(); return [el.textContent, r.x + r.width / 2, r.y + r.height / 2, r.width]; })"""
+
+
+def _closest_pair_px(boxes) -> float:
+    return min(
+        ((ax - bx) ** 2 + (ay - by) ** 2) ** 0.5
+        for i, (_, ax, ay, _) in enumerate(boxes) for (_, bx, by, _) in boxes[i + 1:]
+    )
+
+
+def test_markers_never_cover_each_other_and_zooming_in_shows_the_hidden_ones(phone, live_server):
+    page, _ = phone
+    _open_map(page, live_server + "/")
+    boxes = page.evaluate(_VISIBLE_MARKER_BOXES)
+    assert sorted(int(text) for text, *_ in boxes if text.isdigit()) == list(range(1, 8))
+    size = max(width for *_, width in boxes)
+    assert size >= 24  # WCAG 2.5.8's minimum target
+    assert _closest_pair_px(boxes) >= size  # no marker covers part of another
+    hidden = page.locator(".stop-marker.is-crowded").count()
+    assert hidden >= 1  # the Rocky statue stands by the museum steps
+    page.evaluate("map_overview.setView([39.96497, -75.1795], 18, {animate: false})")
+    page.wait_for_function("document.querySelectorAll('.stop-marker.is-crowded').length < %d" % hidden)
+
+
 def test_tapping_a_marker_opens_its_popup_with_a_link_to_the_stop(phone, live_server):
     page, watch = phone
     _open_map(page, live_server + "/")
@@ -99,3 +125,11 @@ def test_a_stop_page_centres_its_map_on_the_stop(phone, live_server):
     assert "Moshulu" in page.locator("h1").inner_text() or page.locator("h1").inner_text()
     save_screenshot(page, "stop-phone")
     assert watch.console_errors == [] and watch.page_errors == []
+
+
+def test_on_a_stop_page_its_own_marker_stays_on_top_of_a_neighbour(phone, live_server):
+    page, _ = phone
+    _open_map(page, live_server + "/stops/rocky-statue")
+    boxes = page.evaluate(_VISIBLE_MARKER_BOXES)
+    assert page.locator(".stop-marker--current:not(.is-crowded)").count() == 1
+    assert _closest_pair_px(boxes) >= max(width for *_, width in boxes)

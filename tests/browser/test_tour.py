@@ -106,7 +106,13 @@ def test_reaching_a_stop_checks_it_in_and_opens_its_card(located, route):
     expect(page.locator("#next-name")).to_have_text("2. " + page.locator(".tour-stop").nth(1).get_attribute("data-name"))
     assert page.locator(".tour-marker.is-visited").count() == 1
     assert _stored_progress(page)["checked"] == ["rail-yard"]
+    expect(page.locator("#geo-message")).to_contain_text("Checked in at stop 1")
     save_screenshot(page, "tour-phone-checked-in")
+    # the news stays readable while further positions come in
+    mid_lat, mid_lon = _between(route, 0, 1)
+    page.context.set_geolocation({"latitude": mid_lat, "longitude": mid_lon, "accuracy": 8})
+    expect(page.locator("#stat-done")).not_to_have_text("0 m")
+    expect(page.locator("#geo-message")).to_contain_text("Checked in at stop 1")
     assert watch.console_errors == [] and watch.page_errors == []
 
 
@@ -168,7 +174,8 @@ def test_units_switch_to_miles_and_stay_switched(located, live_server):
     page, _ = located
     page.locator("#btn-units").tap()
     expect(page.locator("#stat-left")).to_contain_text("mi")
-    assert page.locator("#btn-units").get_attribute("aria-label").startswith("Units: miles")
+    # the spoken name starts with what is shown (WCAG 2.5.3, label in name)
+    assert page.locator("#btn-units").get_attribute("aria-label").startswith("mi: switch units")
     page.reload()
     page.wait_for_selector(".leaflet-overlay-pane path")
     expect(page.locator("#stat-left")).to_contain_text("mi")
@@ -184,7 +191,7 @@ def test_denied_location_says_so_and_stops_can_still_be_ticked_by_tapping(phone,
     expect(page.locator("#sheet-title")).to_have_text(page.locator(".tour-stop").nth(1).get_attribute("data-name"))
     page.locator("#sheet-visit").tap()
     expect(page.locator("#stops-count")).to_have_text("1 of 7")
-    expect(page.locator("#sheet-visit")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#sheet-visit")).to_have_text("Visited ✓ (untick)")
     # ... and from the list, without the map.
     page.locator(".tour-stops summary").tap()
     page.locator(".tour-stop__label").nth(0).tap()
@@ -202,6 +209,11 @@ def test_without_tiles_the_route_stops_and_a_notice_still_show(phone, live_serve
     assert page.locator(".tour-marker").count() == 7
     assert page.locator(".leaflet-tile-loaded").count() == 0
     save_screenshot(page, "tour-phone-no-tiles")
+    # the signal comes back: new tiles load and the notice goes
+    page.context.unroute(f"**/{TILE_HOST}/**")
+    page.evaluate("window[document.getElementById('tour').dataset.map].setZoom(15, {animate: false})")
+    page.wait_for_selector(".leaflet-tile-loaded")
+    expect(page.locator("#tour-notice")).not_to_contain_text("No map background")
 
 
 @pytest.mark.parametrize("width", [375, 430])

@@ -30,8 +30,22 @@ def _overview(catalog, settings=None):
 
 def test_the_map_links_only_the_apps_own_leaflet(catalog):
     parts = maps.render_parts(_overview(catalog), map_id="overview")
-    urls = re.findall(r'(?:src|href)="([^"]+)"', parts.css + parts.js)
+    urls = re.findall(r'<(?:script|link rel="stylesheet")[^>]*(?:src|href)="([^"]+)"', parts.css + parts.js)
     assert urls == ["/vendor/leaflet/leaflet.css", "/vendor/leaflet/leaflet.js"]
+
+
+def test_the_page_opens_a_connection_to_the_tile_server_early(catalog):
+    css = maps.render_parts(_overview(catalog), map_id="overview").css
+    assert css.startswith('<link rel="preconnect" href="https://tile.openstreetmap.org">')
+    subdomains = Settings().with_overrides({"tile_url": "https://{s}.tile.example/{z}/{x}/{y}.png"})
+    assert "preconnect" not in maps.render_parts(_overview(catalog, subdomains), map_id="o").css
+
+
+def test_the_map_is_framed_before_any_tile_is_asked_for(catalog):
+    script = maps.render_parts(_overview(catalog), map_id="overview").script
+    fit, tiles = script.index(".fitBounds("), script.index("L.tileLayer(")
+    assert fit < tiles
+    assert '"animate": false' in script[fit:tiles]
 
 
 def test_a_whole_folium_document_of_our_map_names_no_cdn(catalog):
@@ -49,8 +63,8 @@ def test_montage_stops_are_numbered_markers_and_the_others_are_stars(catalog):
     script = maps.render_parts(_overview(catalog), map_id="overview").script
     for number in range(1, 8):
         assert f'"\\u003cspan\\u003e{number}\\u003c/span\\u003e"' in script
-    assert script.count("stop-marker--montage") == 7
-    assert script.count("stop-marker--other") == len(catalog.others)
+    assert script.count('"stop-marker stop-marker--montage"') == 7
+    assert script.count('"stop-marker stop-marker--other"') == len(catalog.others)
 
 
 def test_popups_are_plain_html_strings_with_a_link_to_the_stop_page(catalog):

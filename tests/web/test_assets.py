@@ -27,3 +27,12 @@ def test_paths_cannot_escape_the_static_folder(client):
     assert client.get("/static/../setup.cfg").status_code == 404
     assert client.get("/static/%2e%2e/setup.cfg").status_code == 404
     assert client.get("/vendor/leaflet-1.9.3/../__init__.py").status_code == 404
+
+
+def test_images_that_gzip_cannot_shrink_are_sent_as_they_are(client):
+    html = client.get("/").get_data(as_text=True)
+    icon = re.search(r'rel="icon"[^>]*href="([^"]+)"', html).group(1)
+    response = client.get(icon, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert "Content-Encoding" not in response.headers
+    assert response.data.startswith(b"\x89PNG")

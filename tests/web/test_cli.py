@@ -62,3 +62,11 @@ def test_network_status_without_a_network_says_legs_are_straight(runner):
     result = runner.invoke(main, ["network", "status"])
     assert result.exit_code == 0
     assert "straight-line legs" in result.output
+
+
+def test_serve_with_an_unreadable_osm_file_stops_with_the_reason(runner, monkeypatch, tmp_path):
+    monkeypatch.setenv("TOURAPP_OSM_FILE", str(tmp_path / "philly.osm"))
+    result = runner.invoke(main, ["serve", "--port", "8999"])
+    assert result.exit_code == 1
+    assert "TOURAPP_OSM_FILE=" in result.output and "philly.osm" in result.output
+    assert "Traceback" not in result.output

@@ -147,12 +147,6 @@ def test_every_tour_has_a_follow_page_listing_its_stops(client, app, tour_id):
     assert f'data-route-url="/api/tours/{tour_id}"' in html
 
 
-def test_the_tour_page_loads_its_scripts_only_from_the_app(client):
-    html = client.get("/tour/montage").get_data(as_text=True)
-    assets = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
-    assert assets and all(url.startswith("/") for url in assets), assets
-
-
 def test_an_unknown_tour_is_a_404_naming_the_known_tours(client):
     response = client.get("/tour/rocky-ii")
     assert response.status_code == 404

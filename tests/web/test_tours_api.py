@@ -112,3 +112,22 @@ def test_an_unknown_tour_is_a_404_naming_the_known_ones(client):
     response = client.get("/api/tours/marathon")
     assert response.status_code == 404
     assert "unknown tour 'marathon'; known tours: montage" in response.get_json()["error"]["message"]
+
+
+def test_the_shortest_order_still_finishes_a_one_way_tour_on_its_last_stop(client):
+    line, _ = _route(client, "/api/tours/montage?order=shortest")
+    legs = line["properties"]["legs"]
+    assert legs[0]["from"] == "rail-yard" and legs[-1]["to"] == "art-museum-steps"
+    visited = [leg["to"] for leg in legs]
+    assert sorted(visited) == sorted(
+        ["italian-market", "stone-arch-bridge", "mighty-micks-gym", "meat-plant", "moshulu", "art-museum-steps"]
+    )
+
+
+def test_many_different_paces_do_not_grow_the_response_cache_without_bound(app, client):
+    from routes.state import RESPONSE_CACHE_SIZE, get_state
+
+    for pace in range(300, 300 + RESPONSE_CACHE_SIZE + 20):
+        assert client.get(f"/api/tours/steps-finale?pace={pace}").status_code == 200
+    with app.app_context():
+        assert len(get_state().pages) == RESPONSE_CACHE_SIZE

@@ -1,0 +1,50 @@
+"""A loop tour on the phone: after the last stop the runner is sent back to the start.
+
+Runs the test town (tests/town_app.py) on its OSM street network, where `bridge-walk` goes
+from the corner over the river to the bank and back.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import serving
+from town_app import make_town_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def town_server(tmp_path_factory):
+    with serving(make_town_app(tmp_path_factory.mktemp("loop-app"))) as url:
+        yield url
+
+
+def _go(page, lat: float, lon: float) -> None:
+    page.context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 5})
+
+
+def test_a_loop_ends_back_at_the_start_not_at_its_last_stop(phone, town_server):
+    page, watch = phone
+    page.context.grant_permissions(["geolocation"], origin=town_server)
+    stops = page.request.get(f"{town_server}/api/tours/bridge-walk").json()["features"][1:]
+    (corner_lon, corner_lat), (bank_lon, bank_lat) = (f["geometry"]["coordinates"] for f in stops)
+    _go(page, corner_lat, corner_lon)
+    page.goto(f"{town_server}/tour/bridge-walk")
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    expect(page.locator("#stops-count")).to_have_text("1 of 2")
+    assert "not loaded" not in (page.locator("#tour-notice").text_content() or "")  # streets
+
+    _go(page, bank_lat, bank_lon)
+    expect(page.locator("#stops-count")).to_have_text("2 of 2")
+    expect(page.locator("#next-name")).to_have_text("Back to the start: The corner")
+    expect(page.locator("#geo-message")).to_contain_text("now back to the start")
+    assert page.locator("#stat-left").inner_text() not in ("0 m", "–")  # the way back
+
+    _go(page, corner_lat, corner_lon)
+    expect(page.locator("#next-name")).to_have_text("Tour complete!")
+    expect(page.locator("#stat-left")).to_have_text("0 m")
+    page.reload()
+    expect(page.locator("#next-name")).to_have_text("Tour complete!")
+    assert watch.console_errors == [] and watch.page_errors == []
