@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tests.conftest import REPO
+
 
 def test_leaflet_is_served_from_the_installed_package(client):
     html = client.get("/").get_data(as_text=True)
@@ -36,3 +38,13 @@ def test_images_that_gzip_cannot_shrink_are_sent_as_they_are(client):
     assert response.status_code == 200 and response.mimetype == "image/png"
     assert "Content-Encoding" not in response.headers
     assert response.data.startswith(b"\x89PNG")
+
+
+def test_our_scripts_and_styles_are_sent_minified_but_kept_readable_in_the_repo(client):
+    html = client.get("/tour/montage").get_data(as_text=True)
+    for url, source in [(re.search(r'src="(/static/js/tour\.js\?v=\w+)"', html).group(1), "static/js/tour.js"),
+                        (re.search(r'href="(/static/css/app\.css\?v=\w+)"', html).group(1), "static/css/app.css")]:
+        sent = client.get(url).get_data(as_text=True)
+        original = (REPO / source).read_text()
+        assert "/*" in original and "/*" not in sent, url
+        assert len(sent) < 0.85 * len(original), url

@@ -81,8 +81,8 @@ def test_the_service_worker_is_served_from_the_root_and_always_revalidated(clien
 def test_the_service_worker_cache_is_named_after_the_app_version(sw_source):
     version = re.search(r'const VERSION = "([^"]+)";', sw_source).group(1)
     assert re.fullmatch(re.escape(__version__) + r"-[0-9a-f]{12}", version)
-    assert 'const PREFIX = "montage-run-";' in sw_source
-    assert "const SHELL_CACHE = `${PREFIX}${VERSION}`;" in sw_source
+    assert re.search(r'const PREFIX\s*=\s*"montage-run-";', sw_source)  # the script is minified
+    assert re.search(r"const SHELL_CACHE\s*=\s*`\$\{PREFIX\}\$\{VERSION\}`;", sw_source)
 
 
 def test_the_service_worker_deletes_old_caches_on_activate(sw_source):
