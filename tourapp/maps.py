@@ -47,9 +47,10 @@ class MapAssets:
 class MapParts:
     """A rendered map, split so a page can put each part where it belongs.
 
-    ``css`` goes in ``<head>``; ``html`` where the map should appear; ``js`` (the library
-    ``<script src>`` tags) and then ``script`` (the inline code that draws the map, without
-    ``<script>`` tags) at the end of ``<body>``, so the page paints before Leaflet runs.
+    ``css`` goes in ``<head>``; ``html`` where the map should appear; ``js`` (the library's
+    ``<script defer src>`` tags) and then ``script`` (the inline code that draws the map,
+    without ``<script>`` tags, to run once the deferred library has: on
+    ``DOMContentLoaded``) at the end of ``<body>``, so the page paints before Leaflet runs.
     """
 
     map_id: str
@@ -216,6 +217,9 @@ def new_map(
         control_scale=True,
         prefer_canvas=False,
         zoom_control=True,
+        # no tile fade-in: on a slow phone each fading tile is a frame of main-thread work
+        # while the page should be answering the runner's first tap
+        fade_animation=False,
     )
     fmap.default_js = [("leaflet", assets.leaflet_js)]
     fmap.default_css = [("leaflet_css", assets.leaflet_css)]
@@ -304,7 +308,11 @@ def render_parts(fmap: folium.Map, *, map_id: str) -> MapParts:
     css = "\n".join(
         [_preconnect(fmap)] + [el.render() for el in header.values() if isinstance(el, CssLink)]
     ).lstrip()
-    js = "\n".join(el.render() for el in header.values() if isinstance(el, JavascriptLink))
+    # deferred: Leaflet (42 KB gzip) must not hold up the first paint of the page's text
+    js = "\n".join(
+        el.render().replace("<script src=", "<script defer src=", 1)
+        for el in header.values() if isinstance(el, JavascriptLink)
+    )
     return MapParts(
         map_id=fmap.get_name(),
         css=css,

@@ -12,7 +12,13 @@ const COMPASS = [["N", "north"], ["NE", "north-east"], ["E", "east"], ["SE", "so
 const $ = (id) => document.getElementById(id);
 const panel = $("tour");
 const tourId = panel.dataset.tourId;
-const map = window[panel.dataset.map];
+/* The page draws its map on DOMContentLoaded (Leaflet is deferred); modules run just before
+   that, so wait for it: the page's listener was added first, so the map exists by then.
+   (Until then window[<map id>] is the map's <div>: browsers expose elements by id.) */
+const mapNow = () => (window[panel.dataset.map] instanceof L.Map ? window[panel.dataset.map] : null);
+const map = mapNow() || await new Promise((resolve) => {
+  document.addEventListener("DOMContentLoaded", () => resolve(mapNow()), { once: true });
+});
 const progressKey = `montage-run:tour:${tourId}`;
 const unitsKey = "montage-run:units";
 
