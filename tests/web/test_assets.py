@@ -9,7 +9,7 @@ from tests.conftest import REPO
 
 def test_leaflet_is_served_from_the_installed_package(client):
     html = client.get("/").get_data(as_text=True)
-    js = re.search(r'<script src="(/vendor/leaflet-[\d.]+/leaflet\.js)"', html).group(1)
+    js = re.search(r'<script defer src="(/vendor/leaflet-[\d.]+/leaflet\.js)"', html).group(1)
     response = client.get(js, headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
