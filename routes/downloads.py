@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 
 from tourapp.gpx import route_to_gpx
 
@@ -23,7 +23,8 @@ def tour_gpx(tour_id: str):
     state = get_state()
     tour = state.tours.get_tour(tour_id)
     kind = gpx_format(request.args)
-    app_url = url_for("pages.index", _external=True)
+    # the site's root URL as this client reached it (request.url_root costs 3 IRI decodes)
+    app_url = f"{request.scheme}://{request.host}{request.script_root}/"
 
     def render() -> str:
         route = state.planner.plan_tour(tour.id)
