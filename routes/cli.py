@@ -67,7 +67,7 @@ def gpx(tour_id: str, output: Path | None, kind: str, app_url: str) -> None:
     """Write a tour as a GPX 1.1 file (the same file the app serves)."""
     from tourapp.gpx import route_to_gpx
 
-    from .downloads import data_time
+    from tourapp.gpx import data_time
 
     try:
         planner = _planner()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, request
 
-from tourapp.gpx import route_to_gpx
+from tourapp.gpx import data_time, route_to_gpx
 
 from .caching import cached_response
 from .params import gpx_format
@@ -39,12 +37,3 @@ def tour_gpx(tour_id: str):
             "Content-Disposition": f'attachment; filename="montage-run-{tour.id}{suffix}.gpx"'
         },
     )
-
-
-def data_time(updated: str) -> dt.datetime:
-    """The GPX metadata time: when the data was last updated, so the bytes (and ETag) are
-    the same in every worker and across restarts."""
-    try:
-        return dt.datetime.fromisoformat(updated).replace(tzinfo=dt.timezone.utc)
-    except ValueError:
-        return dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)

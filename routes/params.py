@@ -9,12 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tourapp.errors import BadPlan
+from tourapp.gpx import KINDS
 from tourapp.routing import ORDERS
 from tourapp.stops import PHILADELPHIA_BOUNDS
 
 #: Paces a person can keep: 2:00 to 30:00 per km.
 PACE_LIMITS_S_PER_KM = (120.0, 1800.0)
-GPX_FORMATS = ("trk", "rte")
+GPX_FORMATS = KINDS
 UNITS = ("km", "mi")
 
 

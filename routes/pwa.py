@@ -51,8 +51,7 @@ def manifest():
 @bp.get("/sw.js")
 def service_worker():
     """The service worker, from the root so it controls every page; always revalidated."""
-    return cached_response(("sw",), _service_worker_source, mimetype="text/javascript",
-                           extra_headers={"Service-Worker-Allowed": "/"})
+    return cached_response(("sw",), _service_worker_source, mimetype="text/javascript")
 
 
 @bp.get("/offline")

@@ -122,3 +122,13 @@ def _waypoint(route: Route, place: Place) -> gpxpy.gpx.GPXWaypoint:
         symbol, kind = "Pin, Blue", "Rocky place"
     return gpxpy.gpx.GPXWaypoint(stop.lat, stop.lon, name=stop.name, description=desc,
                                  symbol=symbol, type=kind)
+
+
+def data_time(updated: str) -> dt.datetime:
+    """The GPX metadata time: when the stops data was last updated (``stops.json``'s
+    ``updated``), so a tour's file is byte-for-byte the same in every worker, across restarts
+    and from the command line (stable ETags), rather than stamped with the hour of download."""
+    try:
+        return dt.datetime.fromisoformat(updated).replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        return dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)

@@ -75,7 +75,6 @@ def test_ios_finds_its_icon_at_the_root(client):
 def test_the_service_worker_is_served_from_the_root_and_always_revalidated(client):
     response = client.get("/sw.js")
     assert response.headers["Cache-Control"] == "no-cache"
-    assert response.headers["Service-Worker-Allowed"] == "/"
 
 
 def test_the_service_worker_cache_is_named_after_the_app_version(sw_source):
