@@ -21,8 +21,11 @@ bp = Blueprint("pages", __name__)
 
 @bp.app_context_processor
 def featured_tour() -> dict[str, str]:
-    """The tour the header's "Run it" and the offline page offer: the first in the tours file."""
-    return {"featured_tour_id": next(iter(get_state().tours))}
+    """The tour the header's "Run it" and the offline page offer: the first in the tours file
+    that can be planned (so it is also saved for offline use), else simply the first."""
+    state = get_state()
+    plannable = (tour_id for tour_id in state.tours if _planned(tour_id)[0] is not None)
+    return {"featured_tour_id": next(plannable, next(iter(state.tours)))}
 
 
 def _stop_url(stop_id: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,18 +29,21 @@ class ResponseCache(OrderedDict):
     def __init__(self, maxsize: int = RESPONSE_CACHE_SIZE) -> None:
         super().__init__()
         self.maxsize = maxsize
+        self._lock = threading.Lock()  # threaded servers (flask run, the browser tests)
 
     def get(self, key: Any, default: Any = None) -> Any:
-        if key in self:
-            self.move_to_end(key)
-            return self[key]
-        return default
+        with self._lock:
+            if key in self:
+                self.move_to_end(key)
+                return self[key]
+            return default
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        super().__setitem__(key, value)
-        self.move_to_end(key)
-        while len(self) > self.maxsize:
-            self.popitem(last=False)
+        with self._lock:
+            super().__setitem__(key, value)
+            self.move_to_end(key)
+            while len(self) > self.maxsize:
+                self.popitem(last=False)
 
 
 @dataclass
@@ -84,7 +88,10 @@ def init_app(app: Flask) -> None:
 
 
 def _data_version(files: list[Path], network: dict[str, Any]) -> str:
-    digest = hashlib.sha256(json.dumps(network, sort_keys=True, default=str).encode())
+    # what the network is, not where it was read from: the same data in another folder or
+    # on another host must not make every phone download its precache again
+    kind = str(network.get("source") or "").split(":", 1)[0]
+    digest = hashlib.sha256(json.dumps([kind, network.get("nodes")]).encode())
     for path in files:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]

@@ -331,7 +331,9 @@ def _preconnect(fmap: folium.Map) -> str:
             url = urlsplit(child.tiles)
             if url.scheme in ("http", "https") and "{" not in url.netloc:
                 origins.append(f"{url.scheme}://{url.netloc}")
-    return "\n".join(f'<link rel="preconnect" href="{html.escape(o)}">' for o in dict.fromkeys(origins))
+    # crossorigin: the tiles are CORS requests, which do not share a credentialed connection
+    return "\n".join(f'<link rel="preconnect" href="{html.escape(o)}" crossorigin>'
+                     for o in dict.fromkeys(origins))
 
 
 def _assign_stable_ids(fmap: folium.Map, map_id: str) -> None:

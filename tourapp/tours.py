@@ -89,6 +89,8 @@ def parse_tours(raw: Any, stop_catalog: StopCatalog, *, origin: str = "tours dat
     """Validate the decoded JSON of a tours file and build the catalogue."""
     if not isinstance(raw, dict) or not isinstance(raw.get("tours"), list):
         raise DataFileError(f"{origin}: tours: must be a list under the top-level object")
+    if not raw["tours"]:
+        raise DataFileError(f"{origin}: tours: is empty; the app needs at least one tour to offer")
     tours: list[Tour] = []
     seen: set[str] = set()
     for index, item in enumerate(raw["tours"]):

@@ -14,7 +14,8 @@
 
 const PREFIX = "montage-run-";
 const SHELL_CACHE = `${PREFIX}${VERSION}`;
-const TILE_CACHE = `${PREFIX}tiles`;
+/* "-cors": tiles are CORS requests since 0.1; an older cache of opaque tiles is dropped. */
+const TILE_CACHE = `${PREFIX}tiles-cors`;
 const TILE_LIMIT = 300;
 /* On a weak signal, answer from the cache after this long rather than keep a runner waiting. */
 const SLOW_NETWORK_MS = 4000;
@@ -97,7 +98,7 @@ async function cacheFirst(request) {
 async function tile(request) {
   const cache = await caches.open(TILE_CACHE);
   const cached = await cache.match(request);
-  if (cached) return cached;
+  if (cached && cached.type !== "opaque") return cached;
   let response;
   try {
     response = await fetch(request);

@@ -155,8 +155,15 @@ function reachFinish() {
   progress.finished = true;
   saveProgress();
   say("Back at the start: tour complete!");
-  render();
+  finishRun();
 }
+
+/* The tour is over: stop the clock (and with it the wake lock). */
+function finishRun() {
+  if (progress.runningSince) pauseClock(); else render();
+}
+
+const backAtStart = (stop) => nextStop() === finish && finish && stop === stops[0];
 
 function setChecked(stop, checked, { announce = true } = {}) {
   if (checked === isChecked(stop)) return;
@@ -169,7 +176,7 @@ function setChecked(stop, checked, { announce = true } = {}) {
     const end = !done ? "" : finish ? " Last stop: now back to the start." : " Tour complete!";
     say(checked ? `Checked in at stop ${stop.number}: ${stop.name}.${end}` : `Stop ${stop.number} unticked.`);
   }
-  render();
+  if (checked && !nextStop()) finishRun(); else render();
 }
 
 function elapsedMs() {
@@ -346,7 +353,7 @@ function render() {
     const icon = layers.markers.get(stop.id)?.getElement();
     if (icon) {
       icon.classList.toggle("is-visited", isChecked(stop));
-      icon.classList.toggle("stop-marker--current", stop === next);
+      icon.classList.toggle("stop-marker--current", stop === next || backAtStart(stop));
       icon.title = `Stop ${stop.number}: ${stop.name}${isChecked(stop) ? " (visited)" : ""}`;
     }
   }
@@ -362,8 +369,6 @@ function render() {
 
   $("next-name").textContent = !next ? "Tour complete!" : next === finish ? next.name : `${next.number}. ${next.name}`;
   $("next-name").disabled = !next;
-  if (next === finish) $("next-name").setAttribute("aria-label", `${next.name} (tap when you are back)`);
-  else $("next-name").removeAttribute("aria-label");
   const crow = next && here ? distance(here.at, next.at) : null;
   /* Off the line (before the start, a detour) the way there is never shorter than straight. */
   const known = route && next && (here || lastDone); /* else: not started, position unknown */
@@ -399,13 +404,15 @@ function render() {
 
 /* ---- the stop card ---- */
 function fillSheet(stop) {
-  $("sheet-kind").textContent = `Stop ${stop.number} of ${stops.length}${stop.montageOrder ? ` · montage scene ${stop.montageOrder}` : ""}${isChecked(stop) ? " · visited" : ""}`;
+  /* no nested template literals: the minifier (rjsmin) does not parse them */
+  const scene = stop.montageOrder ? " · montage scene " + stop.montageOrder : "";
+  $("sheet-kind").textContent = `Stop ${stop.number} of ${stops.length}${scene}${isChecked(stop) ? " · visited" : ""}`;
   $("sheet-title").textContent = stop.name;
   $("sheet-scene").textContent = stop.scene;
   $("sheet-exercise").textContent = stop.exercise ? `Exercise: ${stop.exercise}` : "";
   $("sheet-exercise").hidden = !stop.exercise;
   const visit = $("sheet-visit");
-  visit.textContent = isChecked(stop) ? "Visited ✓ (untick)" : "Mark as visited";
+  visit.textContent = backAtStart(stop) ? "I am back at the start" : isChecked(stop) ? "Visited ✓ (untick)" : "Mark as visited";
   $("sheet-link").href = stop.url;
   $("sheet-link").setAttribute("aria-label", `About this stop: ${stop.name}`);
 }
@@ -448,12 +455,12 @@ function wire() {
   }
   $("next-name").addEventListener("click", () => {
     const next = nextStop();
-    if (next === finish) reachFinish();
+    if (next === finish) openSheet(stops[0]); /* its card offers "I am back at the start" */
     else if (next) openSheet(next);
   });
   $("sheet-visit").addEventListener("click", () => {
     const stop = stops.find((s) => s.id === openStopId);
-    setChecked(stop, !isChecked(stop));
+    if (backAtStart(stop)) reachFinish(); else setChecked(stop, !isChecked(stop));
   });
   $("sheet-close").addEventListener("click", closeSheet);
   $("btn-run").addEventListener("click", () => (progress.runningSince ? pauseClock() : startClock()));

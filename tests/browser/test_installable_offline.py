@@ -102,7 +102,7 @@ def test_a_viewed_map_tile_is_kept_for_offline_use_and_nothing_is_prefetched(ins
     page.wait_for_selector(".leaflet-tile-loaded")
     page.wait_for_load_state("networkidle")
     cached = page.evaluate(
-        "caches.open('montage-run-tiles').then(c => c.keys()).then(k => k.map(r => r.url))"
+        "caches.open('montage-run-tiles-cors').then(c => c.keys()).then(k => k.map(r => r.url))"
     )
     assert cached, "no tile was cached"
     assert all(TILE_HOST in url for url in cached)

@@ -41,10 +41,27 @@ def test_a_loop_ends_back_at_the_start_not_at_its_last_stop(phone, town_server):
     expect(page.locator("#next-name")).to_have_text("Back to the start: The corner")
     expect(page.locator("#geo-message")).to_contain_text("now back to the start")
     assert page.locator("#stat-left").inner_text() not in ("0 m", "–")  # the way back
+    expect(page.locator(".tour-marker.stop-marker--current")).to_have_text("1")  # the target
 
     _go(page, corner_lat, corner_lon)
     expect(page.locator("#next-name")).to_have_text("Tour complete!")
     expect(page.locator("#stat-left")).to_have_text("0 m")
+    expect(page.locator("#btn-run")).to_have_text("Resume")  # the clock stopped at the finish
     page.reload()
     expect(page.locator("#next-name")).to_have_text("Tour complete!")
     assert watch.console_errors == [] and watch.page_errors == []
+
+
+def test_without_location_the_finish_is_confirmed_on_the_first_stops_card(phone, town_server):
+    page, _ = phone
+    page.goto(f"{town_server}/tour/bridge-walk")
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    page.locator(".tour-stops summary").tap()
+    for label in page.locator(".tour-stop__label").all():
+        label.tap()
+    expect(page.locator("#next-name")).to_have_text("Back to the start: The corner")
+    page.locator("#next-name").tap()  # a tap alone does not end the tour...
+    expect(page.locator("#sheet-title")).to_have_text("The corner")
+    expect(page.locator("#next-name")).to_have_text("Back to the start: The corner")
+    page.locator("#sheet-visit", has_text="I am back at the start").tap()  # ...this does
+    expect(page.locator("#next-name")).to_have_text("Tour complete!")

@@ -102,6 +102,7 @@ def test_reaching_a_stop_checks_it_in_and_opens_its_card(located, route):
     _, lat, lon = route["stops"][0]
     page.context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 8})
     expect(page.locator("#sheet-title")).to_have_text("The rail yard at dawn")
+    expect(page.locator("#sheet-kind")).to_have_text("Stop 1 of 7 · montage scene 1 · visited")
     expect(page.locator("#stops-count")).to_have_text("1 of 7")
     expect(page.locator("#next-name")).to_have_text("2. " + page.locator(".tour-stop").nth(1).get_attribute("data-name"))
     assert page.locator(".tour-marker.is-visited").count() == 1

@@ -36,7 +36,7 @@ def test_the_map_links_only_the_apps_own_leaflet(catalog):
 
 def test_the_page_opens_a_connection_to_the_tile_server_early(catalog):
     css = maps.render_parts(_overview(catalog), map_id="overview").css
-    assert css.startswith('<link rel="preconnect" href="https://tile.openstreetmap.org">')
+    assert css.startswith('<link rel="preconnect" href="https://tile.openstreetmap.org" crossorigin>')
     subdomains = Settings().with_overrides({"tile_url": "https://{s}.tile.example/{z}/{x}/{y}.png"})
     assert "preconnect" not in maps.render_parts(_overview(catalog, subdomains), map_id="o").css
 

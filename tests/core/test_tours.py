@@ -113,3 +113,9 @@ def test_missing_or_broken_file_is_a_data_file_error(tmp_path: Path, small_catal
     good = tmp_path / "good.json"
     good.write_text(json.dumps(_raw()), encoding="utf-8")
     assert list(load_tours(small_catalog, good)) == ["t"]
+
+
+def test_a_tours_file_without_tours_is_refused(small_catalog: StopCatalog) -> None:
+    # every page offers a tour to follow: an empty file would break them all
+    with pytest.raises(DataFileError, match=r"tours: is empty"):
+        parse_tours({"version": 1, "tours": []}, small_catalog)

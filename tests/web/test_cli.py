@@ -65,6 +65,12 @@ def test_network_status_without_a_network_says_legs_are_straight(runner):
 
 
 def test_serve_with_an_unreadable_osm_file_stops_with_the_reason(runner, monkeypatch, tmp_path):
+    from gunicorn.app.base import BaseApplication
+
+    def started(self):
+        raise AssertionError("gunicorn started despite the broken OSM file")
+
+    monkeypatch.setattr(BaseApplication, "run", started)  # a regression fails, never hangs
     monkeypatch.setenv("TOURAPP_OSM_FILE", str(tmp_path / "philly.osm"))
     result = runner.invoke(main, ["serve", "--port", "8999"])
     assert result.exit_code == 1
