@@ -55,14 +55,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     state.init_app(app)
 
-    from . import api, assets, downloads, errors, pages
+    from . import api, assets, downloads, errors, pages, pwa
 
     errors.init_app(app)
     assets.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(downloads.bp)
-    from . import pwa
-
     app.register_blueprint(pwa.bp)
     return app

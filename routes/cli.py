@@ -65,9 +65,7 @@ def _planner():
               help="The app's address, written into the file's metadata.")
 def gpx(tour_id: str, output: Path | None, kind: str, app_url: str) -> None:
     """Write a tour as a GPX 1.1 file (the same file the app serves)."""
-    from tourapp.gpx import route_to_gpx
-
-    from tourapp.gpx import data_time
+    from tourapp.gpx import data_time, route_to_gpx
 
     try:
         planner = _planner()

@@ -7,9 +7,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from tourapp import maps
 from tourapp.cuesheet import cue_text
-from tourapp.errors import TourError
-from tourapp.geodesy import METRES_PER_MILE, format_distance, format_duration
-from tourapp.routing import Route
+from tourapp.geodesy import format_distance, format_duration, format_pace
 
 from .assets import map_assets
 from .caching import cached_response
@@ -24,7 +22,7 @@ def featured_tour() -> dict[str, str]:
     """The tour the header's "Run it" and the offline page offer: the first in the tours file
     that can be planned (so it is also saved for offline use), else simply the first."""
     state = get_state()
-    plannable = (tour_id for tour_id in state.tours if _planned(tour_id)[0] is not None)
+    plannable = (tour_id for tour_id in state.tours if state.planned(tour_id)[0] is not None)
     return {"featured_tour_id": next(plannable, next(iter(state.tours)))}
 
 
@@ -47,19 +45,11 @@ def index():
             map=maps.render_parts(fmap, map_id="overview"),
             montage=state.stops.montage,
             others=state.stops.others,
-            tours=[(tour, *_planned(tour.id)) for tour in state.tours.values()],
+            tours=[(tour, *state.planned(tour.id)) for tour in state.tours.values()],
             format_distance=format_distance,
         )
 
     return cached_response(("index",), render, mimetype="text/html")
-
-
-def _planned(tour_id: str) -> tuple[Route | None, str | None]:
-    """A tour's route, or why it cannot be planned: one bad tour must not take the page down."""
-    try:
-        return get_state().planner.plan_tour(tour_id), None
-    except TourError as exc:
-        return None, str(exc)
 
 
 @bp.get("/stops/<stop_id>")
@@ -130,7 +120,7 @@ def cue_sheet(tour_id: str):
             tour=trip,
             route=route,
             units=units,
-            pace_text=_pace_text(pace, units),
+            pace_text=format_pace(pace, units),
             duration=format_duration(route.duration_s(pace)),
             distance=lambda metres: format_distance(metres, units),
             cue_text=lambda cue: cue_text(cue, units),
@@ -138,8 +128,3 @@ def cue_sheet(tour_id: str):
 
     return cached_response(("cues", trip.id, units), render, mimetype="text/html")
 
-
-def _pace_text(pace_s_per_km: float, units: str) -> str:
-    """``"6:00 min/km"`` or ``"9:39 min/mi"``."""
-    seconds = round(pace_s_per_km * (METRES_PER_MILE / 1000 if units == "mi" else 1.0))
-    return f"{seconds // 60}:{seconds % 60:02d} min/{units}"

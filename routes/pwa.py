@@ -19,7 +19,6 @@ from pathlib import Path
 from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from tourapp import __version__
-from tourapp.errors import TourError
 
 from .assets import asset_url, leaflet_url, minified
 from .caching import cached_response
@@ -107,7 +106,7 @@ def precache_urls() -> list[str]:
     not cost the runner every other page offline.
     """
     state = get_state()
-    tour_ids = [t for t in state.tours if _plannable(t)]
+    tour_ids = [t for t in state.tours if state.planned(t)[0] is not None]
     urls = [url_for("pages.index"), url_for("pwa.offline"), url_for("pwa.manifest")]
     for endpoint in ("pages.tour", "pages.cue_sheet", "api.tour", "downloads.tour_gpx"):
         urls += [url_for(endpoint, tour_id=t) for t in tour_ids]
@@ -116,14 +115,6 @@ def precache_urls() -> list[str]:
     urls += [asset_url(name) for name in _static_files()]
     urls += [leaflet_url("leaflet.js"), leaflet_url("leaflet.css")]
     return urls
-
-
-def _plannable(tour_id: str) -> bool:
-    try:
-        get_state().planner.plan_tour(tour_id)
-    except TourError:
-        return False
-    return True
 
 
 def _static_files() -> list[str]:

@@ -12,8 +12,8 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from tourapp.errors import NetworkUnavailable
-from tourapp.routing import TourPlanner
+from tourapp.errors import NetworkUnavailable, TourError
+from tourapp.routing import Route, TourPlanner
 from tourapp.settings import Settings
 from tourapp.stops import StopCatalog, default_stops_path, load_stops
 from tourapp.tours import TourCatalog, default_tours_path, load_tours
@@ -59,6 +59,14 @@ class AppState:
     data_version: str = ""
     #: Rendered bodies by key: maps, GeoJSON and GPX are deterministic, so render once.
     pages: ResponseCache = field(default_factory=ResponseCache)
+
+    def planned(self, tour_id: str) -> tuple[Route | None, str | None]:
+        """A tour's route, or why it cannot be planned (a stop too far from any way): pages
+        that list every tour show the reason rather than fail for one bad tour."""
+        try:
+            return self.planner.plan_tour(tour_id), None
+        except TourError as exc:
+            return None, str(exc)
 
 
 def init_app(app: Flask) -> None:

@@ -77,6 +77,12 @@ def format_distance(length_m: float, units: str = "km") -> str:
     return f"{length_m / 1000:.1f} km"
 
 
+def format_pace(pace_s_per_km: float, units: str = "km") -> str:
+    """``"6:00 min/km"``, or the same pace per mile: ``"9:39 min/mi"``."""
+    seconds = round(pace_s_per_km * (METRES_PER_MILE / 1000 if units == "mi" else 1.0))
+    return f"{seconds // 60}:{seconds % 60:02d} min/{units}"
+
+
 def format_duration(duration_s: float) -> str:
     """``"1 h 05 min"`` or ``"42 min"`` for a duration in seconds."""
     minutes = int(round(duration_s / 60.0))

@@ -45,3 +45,8 @@ def test_distances_are_formatted_in_the_chosen_units(metres, units, text):
 def test_durations_read_in_hours_and_minutes():
     assert geodesy.format_duration(42 * 60) == "42 min"
     assert geodesy.format_duration(3900) == "1 h 05 min"
+
+
+@pytest.mark.parametrize(("pace", "units", "text"), [(360, "km", "6:00 min/km"), (360, "mi", "9:39 min/mi")])
+def test_a_pace_reads_per_kilometre_or_per_mile(pace, units, text):
+    assert geodesy.format_pace(pace, units) == text
