@@ -16,8 +16,7 @@ from routes import create_app
 from tourapp.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-GPX_XSD = SHARED / "data" / "schemas" / "gpx-1.1.xsd"
+GPX_XSD = REPO / "tests" / "data" / "gpx-1.1.xsd"
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -29,8 +29,8 @@ from xml.sax.saxutils import quoteattr
 from tourapp.stops import FilmedHere, Location, Source, Stop, Today
 
 REPO = Path(__file__).resolve().parents[1]
-#: The GPX 1.1 schema, shared with the other projects on this machine (``<repo>/../shared``).
-GPX_XSD_PATH = REPO / ".." / "shared" / "data" / "schemas" / "gpx-1.1.xsd"
+#: The GPX 1.1 schema, kept in the repository (``tests/data/README.md`` says where it is from).
+GPX_XSD_PATH = REPO / "tests" / "data" / "gpx-1.1.xsd"
 
 ORIGIN = (39.95, -75.16)
 M_PER_DEG_LAT = 111_000.0

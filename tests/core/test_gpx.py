@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +11,7 @@ import gpxpy
 import pytest
 from lxml import etree
 
+from tests.conftest import require_tool
 from osm_fixtures import GPX_XSD_PATH, OsmBuilder, at, distance_to_polyline_m
 from tourapp.errors import BadPlan
 from tourapp.gpx import route_to_gpx
@@ -22,8 +22,6 @@ from tourapp.stops import Stop
 Place = Callable[..., Stop]
 APP_URL = "https://montage-run.example.org/"
 WHEN = dt.datetime(2025, 5, 1, 6, 0, tzinfo=dt.timezone.utc)
-GPSBABEL = shutil.which("gpsbabel")
-needs_gpsbabel = pytest.mark.skipif(GPSBABEL is None, reason="Debian gpsbabel is not installed")
 NS = {"g": "http://www.topografix.com/GPX/1/1"}
 
 
@@ -137,11 +135,10 @@ def test_unknown_gpx_kind_is_a_bad_plan(routed: Route) -> None:
 
 
 def _gpsbabel(*args: str) -> subprocess.CompletedProcess[str]:
-    assert GPSBABEL is not None
-    return subprocess.run([GPSBABEL, *args], capture_output=True, text=True, timeout=30, check=False)
+    gpsbabel = require_tool("gpsbabel")  # skipped without it, failed under CI
+    return subprocess.run([gpsbabel, *args], capture_output=True, text=True, timeout=30, check=False)
 
 
-@needs_gpsbabel
 @pytest.mark.parametrize("which", ["routed", "offline"])
 def test_gpsbabel_reads_back_every_track_point_and_waypoint(request: pytest.FixtureRequest, tmp_path: Path,
                                                             which: str) -> None:
@@ -156,7 +153,6 @@ def test_gpsbabel_reads_back_every_track_point_and_waypoint(request: pytest.Fixt
     assert len(back.findall(".//g:wpt", ns)) == len(route.stops)
 
 
-@needs_gpsbabel
 def test_gpsbabel_reads_back_the_rte_variant(tmp_path: Path, routed: Route) -> None:
     source = _write(tmp_path, route_to_gpx(routed, app_url=APP_URL, kind="rte", time=WHEN))
     out = tmp_path / "out.gpx"
@@ -167,7 +163,6 @@ def test_gpsbabel_reads_back_the_rte_variant(tmp_path: Path, routed: Route) -> N
     assert len(back.findall(".//g:wpt", ns)) == len(routed.stops)
 
 
-@needs_gpsbabel
 def test_gpsbabel_converts_the_gpx_to_a_garmin_tcx_course(tmp_path: Path, routed: Route) -> None:
     source = _write(tmp_path, route_to_gpx(routed, app_url=APP_URL, time=WHEN))
     tcx = tmp_path / "course.tcx"
@@ -180,7 +175,6 @@ def test_gpsbabel_converts_the_gpx_to_a_garmin_tcx_course(tmp_path: Path, routed
     assert len(doc.findall(".//t:Trackpoint", ns)) == len(routed.points)
 
 
-@needs_gpsbabel
 def test_gpsbabel_converts_the_gpx_to_a_garmin_fit_course(tmp_path: Path, routed: Route) -> None:
     source = _write(tmp_path, route_to_gpx(routed, app_url=APP_URL, time=WHEN))
     fit = tmp_path / "course.fit"
