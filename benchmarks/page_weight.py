@@ -456,7 +456,7 @@ def _local_cdn_copy(url: str) -> tuple[Path, str] | None:
             import xstatic.pkg.jquery as xjquery
         except ImportError:
             return None
-        if xjquery.VERSION == m.group(1):
+        if m.group(1) == xjquery.VERSION:
             return Path(xjquery.BASE_DIR) / "jquery.min.js", f"xstatic-jquery {xjquery.VERSION}"
     return None
 

@@ -60,13 +60,13 @@ class OverpassStub:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 if self.path.rstrip("/").endswith("/status"):
                     self._send(200, STATUS_TEXT.encode(), "text/plain")
                 else:
                     self._send(404, b"not found", "text/plain")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 form = parse_qs(self.rfile.read(length).decode("utf-8"))
                 stub.queries.append(form.get("data", [""])[0])

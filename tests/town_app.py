@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from osm_fixtures import PLACES, at, town
+
 from routes import create_app
 from tourapp.settings import Settings
 

@@ -50,9 +50,9 @@ def route_to_gpx(route: Route, *, app_url: str, kind: str = "trk", time: dt.date
     """
     if kind not in KINDS:
         raise BadPlan(f"GPX kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    time = time or dt.datetime.now(dt.timezone.utc)
+    time = time or dt.datetime.now(dt.UTC)
     if time.tzinfo is None:
-        time = time.replace(tzinfo=dt.timezone.utc)
+        time = time.replace(tzinfo=dt.UTC)
 
     gpx = gpxpy.gpx.GPX()
     gpx.creator = f"{app_name} {__version__} - {app_url}"
@@ -129,6 +129,6 @@ def data_time(updated: str) -> dt.datetime:
     ``updated``), so a tour's file is byte-for-byte the same in every worker, across restarts
     and from the command line (stable ETags), rather than stamped with the hour of download."""
     try:
-        return dt.datetime.fromisoformat(updated).replace(tzinfo=dt.timezone.utc)
+        return dt.datetime.fromisoformat(updated).replace(tzinfo=dt.UTC)
     except ValueError:
-        return dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+        return dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

@@ -25,7 +25,13 @@ from .cuesheet import Cue, Stretch, build_cues
 from .errors import BadPlan, NetworkUnavailable, StopNotReachable
 from .geodesy import LatLon, bounds, distance_m
 from .network import (
-    BBox, LocalFrame, PreparedNetwork, StreetNetwork, fetch_network, load_network, network_bbox,
+    BBox,
+    LocalFrame,
+    PreparedNetwork,
+    StreetNetwork,
+    fetch_network,
+    load_network,
+    network_bbox,
 )
 from .settings import Settings
 from .stops import Stop, StopCatalog

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+from town_app import make_town_app
 
 from tests.conftest import serving
-from town_app import make_town_app
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from geopy.distance import geodesic
-
 from osm_fixtures import PLACES, OsmBuilder, at, make_stop, town
+
 from tourapp.network import StreetNetwork, build_network_from_xml
 from tourapp.stops import Stop
 

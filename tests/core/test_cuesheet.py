@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-
 from osm_fixtures import at
+
 from tourapp.cuesheet import Cue, Stretch, build_cues, cue_sheet, cue_text, merge_stretches, turn_name
 from tourapp.network import StreetNetwork
 from tourapp.routing import plan_route

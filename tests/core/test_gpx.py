@@ -10,9 +10,9 @@ from pathlib import Path
 import gpxpy
 import pytest
 from lxml import etree
+from osm_fixtures import GPX_XSD_PATH, OsmBuilder, at, distance_to_polyline_m
 
 from tests.conftest import require_tool
-from osm_fixtures import GPX_XSD_PATH, OsmBuilder, at, distance_to_polyline_m
 from tourapp.errors import BadPlan
 from tourapp.gpx import route_to_gpx
 from tourapp.network import StreetNetwork
@@ -21,7 +21,7 @@ from tourapp.stops import Stop
 
 Place = Callable[..., Stop]
 APP_URL = "https://montage-run.example.org/"
-WHEN = dt.datetime(2025, 5, 1, 6, 0, tzinfo=dt.timezone.utc)
+WHEN = dt.datetime(2025, 5, 1, 6, 0, tzinfo=dt.UTC)
 NS = {"g": "http://www.topografix.com/GPX/1/1"}
 
 

@@ -10,14 +10,20 @@ import numpy as np
 import osmnx as ox
 import pytest
 from geopy.distance import geodesic
-
 from osm_fixtures import OsmBuilder, at, make_stop
 from overpass_stub import OverpassStub
+
 from tourapp import network as network_module
 from tourapp.errors import NetworkUnavailable, StopNotReachable
 from tourapp.network import (
-    StreetNetwork, build_network_from_xml, cache_file, fetch_network, geodesic_m, is_walkable,
-    load_network, network_bbox,
+    StreetNetwork,
+    build_network_from_xml,
+    cache_file,
+    fetch_network,
+    geodesic_m,
+    is_walkable,
+    load_network,
+    network_bbox,
 )
 from tourapp.routing import plan_route
 from tourapp.settings import Settings

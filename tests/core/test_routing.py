@@ -9,8 +9,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-
 from osm_fixtures import OsmBuilder, at, distance_to_polyline_m, make_stop
+
 from tourapp.errors import BadPlan, StopNotReachable, UnknownTour
 from tourapp.network import StreetNetwork
 from tourapp.route_geojson import route_to_geojson

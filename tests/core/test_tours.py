@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from osm_fixtures import make_stop
+
 from tourapp.errors import DataFileError, UnknownTour
 from tourapp.stops import StopCatalog, load_stops
 from tourapp.tours import Tour, load_tours, parse_tours
-
 
 MONTAGE = ["rail-yard", "italian-market", "stone-arch-bridge", "mighty-micks-gym", "meat-plant",
            "moshulu", "art-museum-steps"]

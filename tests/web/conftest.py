@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from osm_fixtures import town
 from town_app import make_town_app
 

@@ -6,9 +6,9 @@ import gpxpy
 import osmnx as ox
 import pytest
 from click.testing import CliRunner
-
 from osm_fixtures import town
 from overpass_stub import OverpassStub
+
 from routes.cli import main
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from osm_fixtures import distance_to_polyline_m
+
 from tourapp.geodesy import path_length_m
 
 

@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-
 from town_app import make_town_app, stop_record
 
 
