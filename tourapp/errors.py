@@ -20,7 +20,7 @@ class UnknownStop(TourError, LookupError):
         super().__init__(f"unknown stop {stop_id!r}; known stops: {', '.join(self.known)}")
 
     def __str__(self) -> str:  # LookupError would otherwise repr() the message
-        return self.args[0]
+        return str(self.args[0])
 
 
 class UnknownTour(TourError, LookupError):
@@ -32,7 +32,7 @@ class UnknownTour(TourError, LookupError):
         super().__init__(f"unknown tour {tour_id!r}; known tours: {', '.join(self.known)}")
 
     def __str__(self) -> str:
-        return self.args[0]
+        return str(self.args[0])
 
 
 class BadPlan(TourError, ValueError):
