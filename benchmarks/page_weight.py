@@ -51,7 +51,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-PAGES = ("/", "/stops/art-museum-steps", "/tour/montage")
+PAGES = ("/", "/stops/art-museum-steps", "/tour/montage", "/plan", "/plan?tour=montage")
 #: First visit budget, gzip, excluding tiles (brief: ≤ 64 KB).
 TARGET_FIRST_VISIT_B = 64 * 1024
 ORIGIN = "http://localhost"
@@ -242,9 +242,15 @@ def css_fetches(css: str, page_tokens: set[str], inline_js: str) -> tuple[list[s
     return fetched, skipped
 
 
-_JS_IMPORT = re.compile(r"""(?:^|[;\n])\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]""", re.M)
-#: fetch("/literal") or fetch(el.dataset.someUrl), the latter resolved from data-some-url.
-_JS_FETCH = re.compile(r"""\bfetch\(\s*(?:['"]([^'"]+)['"]|[\w.]*dataset\.(\w+))""")
+#: ``import {a} from "./x.js"``, also minified (``import{a}from"./x.js"``), and ``import "./y.js"``.
+_JS_IMPORT = re.compile(
+    r"""(?:^|[;\n])\s*(?:import|export)\b[\w$*\s{},]*?from\s*['"]([^'"]+)['"]"""
+    r"""|(?:^|[;\n])\s*import\s*['"]([^'"]+)['"]""",
+    re.M,
+)
+#: fetch("/literal") or fetch(el.dataset.someUrl), the latter resolved from data-some-url; also
+#: through a helper named fetch… (``fetchRoute(panel.dataset.routeUrl)`` in static/js/api.js).
+_JS_FETCH = re.compile(r"""\bfetch\w*\(\s*(?:['"]([^'"]+)['"]|[\w.]*dataset\.(\w+))""")
 _SW_REGISTER = re.compile(r"""serviceWorker\s*\.\s*register\(\s*['"]([^'"]+)['"]""")
 _SW_URL = re.compile(r"""['"](/[^'"\s]*)['"]""")
 _SW_PRECACHE = re.compile(r"""\bPRECACHE\s*=\s*(\[[^\]]*\])""")
@@ -411,7 +417,8 @@ def print_page(page: str, counted: list[Asset], notes: list[str], precache: list
         if a.status != 200:
             print(f"  !! {a.url} answered HTTP {a.status}: left out of the total (the figure is low)")
     verdict = "OK" if sent <= TARGET_FIRST_VISIT_B else "OVER"
-    print(f"first visit (sent, excl. tiles): {kb(sent).strip()}  target <= {TARGET_FIRST_VISIT_B // 1024} KB: {verdict}")
+    target_kb = TARGET_FIRST_VISIT_B // 1024
+    print(f"first visit (sent, excl. tiles): {kb(sent).strip()}  target <= {target_kb} KB: {verdict}")
     if earlier:
         new = sum(a.sent for a in ok if a.url not in earlier)
         print(f"  after visiting the pages above: {kb(new).strip()} new (the rest is in the HTTP cache)")
@@ -489,7 +496,8 @@ def print_folium(stops, ours_sent: int) -> None:
     links = PageLinks()
     links.feed(html)
     data = html.encode("utf-8")
-    rows: list[tuple[str, int, int, str]] = [("(the rendered page)", len(data), gzip6(data), "folium get_root().render()")]
+    rows: list[tuple[str, int, int, str]] = [
+        ("(the rendered page)", len(data), gzip6(data), "folium get_root().render()")]
     missing: list[str] = []
     leaflet_gz = 0
     for url in links.scripts + links.stylesheets:
@@ -508,7 +516,8 @@ def print_folium(stops, ours_sent: int) -> None:
         # L.marker without an icon: Leaflet loads its default icon image and shadow (1x screen).
         for name in ("marker-icon.png", "marker-shadow.png"):
             body = (Path(xleaflet.BASE_DIR) / "images" / name).read_bytes()
-            rows.append((f"leaflet images/{name}", len(body), gzip6(body), f"installed xstatic-leaflet {xleaflet.VERSION}"))
+            rows.append((f"leaflet images/{name}", len(body), gzip6(body),
+                         f"installed xstatic-leaflet {xleaflet.VERSION}"))
     print(f"\n== the same map with folium {folium.__version__} defaults (folium.Map + folium.Marker/Popup) ==")
     print(f"{'raw B':>9}{'gzip-6 B':>10}  url  [source of the figure]")
     for url, raw, gz, source in rows:
@@ -523,7 +532,7 @@ def print_folium(stops, ours_sent: int) -> None:
     print(f"  CDN assets alone: {kb(cdn_gz).strip()} gzip; {kb(cdn_gz + font_gz).strip()} with the Font Awesome"
           f" font a page with fa icons fetches (brief: ~{BRIEF_FOLIUM_CDN_GZIP_KB} KB)")
     print(f"  Leaflet js+css alone: {kb(leaflet_gz).strip()} gzip (brief: {BRIEF_LEAFLET_GZIP_KB} KB)")
-    for name, (raw, gz) in FOLIUM_CONDITIONAL_FONTS.items():
+    for name, (_raw, gz) in FOLIUM_CONDITIONAL_FONTS.items():
         print(f"  + {name}: {gz:,} B if an icon glyph is shown -> {kb(gz_total + gz).strip()}"
               " (not fetched with plain markers)")
     print("  map tiles excluded; the 2x marker image replaces the 1x one on retina screens")

@@ -1,42 +1,67 @@
-"""How fast the street network loads and routes plan, on a generated city of realistic size.
+"""What the street network costs as the area grows: generated cities of 50k to 1M nodes, and real data.
 
-Generates a ~50,000-intersection street grid as OSM XML (named streets and avenues, some
-one-way streets, park footpaths, a river crossed only by a few bridges, a motorway pedestrians
-may not use), then prints:
+For each size a grid city is generated as OSM XML (named streets and avenues, some one-way
+streets, park footpaths, a river crossed only by a few bridges, a motorway pedestrians may not
+use; 80 m blocks) and measured in two fresh processes, so one size's memory never leaks into
+the next one's figures:
 
-* graph build time from XML (cold parse through osmnx, filtering, simplification);
-* cache write and cache load time (``.npz``);
-* graph ready from cache (load + snap 11 stops + one SciPy Dijkstra per stop);
-* planning the 7-stop montage tour warm (median of many runs);
-* planning 11 stops + a custom start in shortest order (median);
-* for comparison, plain networkx Dijkstra for the montage's six legs.
+* **build** (what ``tourapp network fetch`` or a new ``TOURAPP_OSM_FILE`` costs, once): graph
+  build from XML through osmnx (cold parse, filtering, simplification), the ``.npz`` cache
+  written, and the process's peak memory;
+* **worker** (what every app worker costs): ready from cache (load + snap 11 stops + one SciPy
+  Dijkstra tree per stop, as the planner does at start-up; median of 3 fresh loads), the
+  7-stop montage planned warm in the given order and 11 stops + a custom start in the shortest
+  order (medians of ``--runs``), and the process's peak memory (``ru_maxrss``) -- also minus
+  what the imports alone take, i.e. the network's own share; then, for comparison, plain
+  networkx Dijkstra for the montage's six legs (after the peak is read).
 
-Never asserted in tests. Run: ``python benchmarks/routing.py [--side 224] [--runs 50]``.
+The tours stay the same size on every network (stops spread over the 17.8 km square of the
+50k city, centred in bigger ones, the river through the middle): the question is what a
+bigger *area* costs, since the app's tours do not grow with it.
+
+Then the real OpenStreetMap extract in ``tests/data/center-city.osm.bz2`` (eastern Center
+City, Society Hill, the Italian Market, Penn's Landing) through the same two steps, with the
+catalogue stops that fall inside it, and the Moshulu -> Italian Market leg: its length, cues,
+turns per km, and how much longer it is than the straight line.
+
+Never asserted in tests. Run: ``python benchmarks/routing.py [--sizes 50k,250k,1m] [--runs 50]
+[--no-real]``; ``--sizes 50k`` is the quick run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import math
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import quoteattr
-
-import networkx as nx
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tourapp.network import StreetNetwork, build_network_from_xml  # noqa: E402
-from tourapp.routing import plan_route  # noqa: E402
-from tourapp.stops import FilmedHere, Location, Source, Stop, Today  # noqa: E402
-
 LAT0, LON0 = 39.90, -75.25
 BLOCK_M = 80.0
+#: The tours are laid out over the square of the 224 x 224 (~50k node) city, whatever the size.
+TOUR_SPAN_M = 223 * BLOCK_M
+EXTRACT = REPO / "tests" / "data" / "center-city.osm.bz2"
+LEG = ("moshulu", "italian-market")
+#: Cue turns that are not a turn a runner makes.
+NOT_TURNS = {"start", "straight", "arrive"}
+READY_RUNS = 3
+Result = dict[str, Any]
+
+
+# --------------------------------------------------------------------------------------------
+# the generated city
 
 
 def _latlon(x_m: float, y_m: float) -> tuple[float, float]:
@@ -47,134 +72,434 @@ def generate_city(path: Path, side: int) -> int:
     """Write a ``side`` x ``side`` grid city as OSM XML; returns the number of OSM nodes."""
     river_row = side // 2
     bridges = set(range(5, side, 25))
-    node_id = {}
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="benchmark">']
+    node_id: dict[tuple[int, int], int] = {}
 
-    def node(i: int, j: int) -> int:
-        key = (i, j)
-        if key not in node_id:
-            node_id[key] = len(node_id) + 1
-            lat, lon = _latlon(i * BLOCK_M, j * BLOCK_M)
-            lines.append(f'<node id="{node_id[key]}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"/>')
-        return node_id[key]
+    with path.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="benchmark">\n')
 
-    ways: list[tuple[list[int], dict[str, str]]] = []
-    for j in range(side):
-        if j == river_row:
-            continue
-        tags = {"highway": "residential" if j % 10 else "secondary", "name": f"{j + 1} Street"}
-        if j % 3 == 1:
-            tags["oneway"] = "yes"
-        ways.append(([node(i, j) for i in range(side)], tags))
-    for i in range(side):
-        tags = {"highway": "tertiary" if i % 8 else "primary", "name": f"Avenue {i + 1}"}
-        if i in bridges:
-            ways.append(([node(i, j) for j in range(side)], tags))
-        else:  # the river cuts every other avenue
-            ways.append(([node(i, j) for j in range(river_row)], tags))
-            ways.append(([node(i, j) for j in range(river_row + 1, side)], tags))
-    for b in range(0, side - 1, 7):  # diagonal park paths through some blocks
-        for c in range(3, side - 1, 11):
-            if c in (river_row - 1, river_row):
+        def node(i: int, j: int) -> int:
+            key = (i, j)
+            if key not in node_id:
+                node_id[key] = len(node_id) + 1
+                lat, lon = _latlon(i * BLOCK_M, j * BLOCK_M)
+                out.write(f'<node id="{node_id[key]}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"/>\n')
+            return node_id[key]
+
+        ways: list[tuple[list[int], dict[str, str]]] = []
+        for j in range(side):
+            if j == river_row:
                 continue
-            ways.append(([node(b, c), node(b + 1, c + 1)], {"highway": "footway"}))
-    ways.append(([node(i, river_row) for i in range(0, side, 4)], {"waterway": "river", "name": "River"}))
-    ways.append(([node(side - 1, j) for j in range(0, side, 3)], {"highway": "motorway", "foot": "no"}))
-    for k, (nds, tags) in enumerate(ways):
-        lines.append(f'<way id="{k + 1}" version="1">')
-        lines.extend(f'<nd ref="{n}"/>' for n in nds)
-        lines.extend(f"<tag k={quoteattr(a)} v={quoteattr(v)}/>" for a, v in tags.items())
-        lines.append("</way>")
-    lines.append("</osm>")
-    path.write_text("\n".join(lines), encoding="utf-8")
+            tags = {"highway": "residential" if j % 10 else "secondary", "name": f"{j + 1} Street"}
+            if j % 3 == 1:
+                tags["oneway"] = "yes"
+            ways.append(([node(i, j) for i in range(side)], tags))
+        for i in range(side):
+            tags = {"highway": "tertiary" if i % 8 else "primary", "name": f"Avenue {i + 1}"}
+            if i in bridges:
+                ways.append(([node(i, j) for j in range(side)], tags))
+            else:  # the river cuts every other avenue
+                ways.append(([node(i, j) for j in range(river_row)], tags))
+                ways.append(([node(i, j) for j in range(river_row + 1, side)], tags))
+        for b in range(0, side - 1, 7):  # diagonal park paths through some blocks
+            for c in range(3, side - 1, 11):
+                if c in (river_row - 1, river_row):
+                    continue
+                ways.append(([node(b, c), node(b + 1, c + 1)], {"highway": "footway"}))
+        ways.append(([node(i, river_row) for i in range(0, side, 4)],
+                     {"waterway": "river", "name": "River"}))
+        ways.append(([node(side - 1, j) for j in range(0, side, 3)],
+                     {"highway": "motorway", "foot": "no"}))
+        for k, (nds, tags) in enumerate(ways):
+            out.write(f'<way id="{k + 1}" version="1">\n')
+            out.writelines(f'<nd ref="{n}"/>\n' for n in nds)
+            out.writelines(f"<tag k={quoteattr(a)} v={quoteattr(v)}/>\n" for a, v in tags.items())
+            out.write("</way>\n")
+        out.write("</osm>\n")
     return len(node_id)
 
 
-def _stop(stop_id: str, x_m: float, y_m: float) -> Stop:
+def side_for(size: str) -> int:
+    """Grid side for a size such as ``50k``, ``1m`` or ``120000`` (nodes = side squared)."""
+    text = size.strip().lower()
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    try:
+        nodes = float(text[:-1] if scale != 1 else text) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 50k, 250k, 1m or 120000, got {size!r}") from None
+    if nodes < 100:
+        raise argparse.ArgumentTypeError(f"size must be at least 100 nodes, got {size!r}")
+    return 224 if text == "50k" else round(math.sqrt(nodes))
+
+
+def _tour(side: int) -> tuple[list[Any], list[Any], tuple[float, float]]:
+    """The montage (7 stops), 4 more stops and a custom start, at the same places on any city."""
+    from tourapp.stops import FilmedHere, Location, Source, Stop, Today
+
     source = Source(key="b", title="b", publisher="b", url="https://example.org/", accessed="2025-01-01")
-    lat, lon = _latlon(x_m, y_m)
-    return Stop(id=stop_id, name=stop_id, real_place=stop_id, address="", montage_order=None,
-                location=Location(lat=lat, lon=lon, source=source, confidence="high", note=""),
-                scene="", exercise=None, filmed_here=FilmedHere(status="yes", note=""),
-                today=Today(description="", access="public", note=""), safety=(), sources=(source,))
+
+    def stop(stop_id: str, x_m: float, y_m: float) -> Stop:
+        lat, lon = _latlon(x_m, y_m)
+        return Stop(id=stop_id, name=stop_id, real_place=stop_id, address="", montage_order=None,
+                    location=Location(lat=lat, lon=lon, source=source, confidence="high", note=""),
+                    scene="", exercise=None, filmed_here=FilmedHere(status="yes", note=""),
+                    today=Today(description="", access="public", note=""), safety=(),
+                    sources=(source,))
+
+    span = (side - 1) * BLOCK_M
+    tour_span = min(span, TOUR_SPAN_M)
+    off = (span - tour_span) / 2
+    f = tour_span / 10
+    montage = [stop(f"m{i}", off + x * f, off + y * f) for i, (x, y) in enumerate(
+        [(2, 8), (4, 1), (1, 6), (3, 7.5), (3.2, 9), (7, 2), (5, 5.5)])]
+    others = [stop(f"o{i}", off + x * f, off + y * f) for i, (x, y) in enumerate(
+        [(2.2, 8.3), (3.1, 7.2), (2.4, 8.1), (5.1, 5.4)])]
+    return montage, others, _latlon(off + 0.5 * f, off + 0.5 * f)
 
 
-def _timed(fn: Callable[[], object]) -> tuple[float, object]:
+# --------------------------------------------------------------------------------------------
+# measuring
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     t = time.perf_counter()
     result = fn()
     return time.perf_counter() - t, result
 
 
-def _median(fn: Callable[[], object], runs: int) -> float:
+def _median_s(fn: Callable[[], object], runs: int) -> float:
     times = []
-    for _ in range(runs):
+    for _ in range(max(1, runs)):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
     return statistics.median(times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--side", type=int, default=224, help="grid side in intersections (224 -> ~50k)")
+def _peak_mb() -> float:
+    """This process's peak resident memory so far (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_build(xml: Path, cache: Path) -> Result:
+    """Build the network from OSM XML and write its cache (run in its own process)."""
+    from tourapp.network import build_network_from_xml
+
+    build_s, net = _timed(lambda: build_network_from_xml(xml))
+    save_s, _ = _timed(lambda: net.save(cache))
+    return {"nodes": net.node_count, "edges": net.edge_count, "build_s": build_s,
+            "save_s": save_s, "cache_mb": cache.stat().st_size / 1e6, "build_peak_mb": _peak_mb()}
+
+
+def _ready(cache: Path, places: Sequence[tuple[str, float, float]]) -> Any:
+    """What the planner does at start-up: load the cache, snap the places, one tree per place."""
+    from tourapp.errors import StopNotReachable
+    from tourapp.network import StreetNetwork
+
+    net = StreetNetwork.load(cache)
+    reachable = []
+    for key, lat, lon in places:
+        try:
+            net.snap(lat, lon, limit_m=150, what=key)
+        except StopNotReachable:
+            continue  # the planner logs it and plans without that stop
+        reachable.append((key, lat, lon))
+    return net.prepare(reachable, limit_m=150)
+
+
+def _more_readies(cache: Path, places: Sequence[tuple[str, float, float]], first_s: float) -> float:
+    """Median ready time over the first and READY_RUNS - 1 more fresh loads, seconds.
+
+    Called after the worker's peak memory is read: the loads overlap the first network.
+    """
+    rest = [_timed(lambda: _ready(cache, places))[0] for _ in range(READY_RUNS - 1)]
+    return statistics.median([first_s, *rest])
+
+
+def child_serve(side: int, cache: Path, runs: int) -> Result:
+    """A worker on a cached network: ready time, warm plans, peak memory (own process)."""
+    from tourapp.network import StreetNetwork
+    from tourapp.planner import plan_route
+
+    montage, others, start = _tour(side)
+    everyone = montage + others
+    places = [(s.id, s.lat, s.lon) for s in everyone]
+    imports_mb = _peak_mb()
+    first_s, prepared = _timed(lambda: _ready(cache, places))
+    montage_s = _median_s(lambda: plan_route(montage, network=prepared), runs)
+    route = plan_route(montage, network=prepared)
+    big_s = _median_s(lambda: plan_route(everyone, network=prepared, start=start, order="shortest"), runs)
+    big = plan_route(everyone, network=prepared, start=start, order="shortest")
+    result = {"imports_mb": imports_mb, "worker_peak_mb": _peak_mb(), "ready_first_s": first_s,
+              "montage_s": montage_s, "montage_km": route.length_m / 1000,
+              "montage_points": len(route.points), "eleven_s": big_s,
+              "eleven_km": big.length_m / 1000}
+    result["ready_s"] = _more_readies(cache, places, first_s)
+
+    import networkx as nx  # for comparison only, after the peak is read
+
+    net = StreetNetwork.load(cache)
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(zip(net.edge_u.tolist(), net.edge_v.tolist(),
+                                      net.edge_length_m.tolist()), weight="length")
+    nodes = [int(net.edge_u[net.snap(s.lat, s.lon, limit_m=150).edge]) for s in montage]
+
+    def nx_legs() -> None:
+        for a, b in zip(nodes, nodes[1:]):
+            nx.shortest_path(graph, a, b, weight="length")
+
+    result["networkx_s"] = _median_s(nx_legs, max(3, runs // 10))
+    return result
+
+
+def child_real_serve(cache: Path, runs: int) -> Result:
+    """The real extract as a worker sees it, and the Moshulu -> Italian Market leg."""
+    from tourapp.geodesy import distance_m
+    from tourapp.planner import plan_route
+    from tourapp.stops import load_stops
+
+    stops = load_stops()
+    imports_mb = _peak_mb()
+    places = [(s.id, s.lat, s.lon) for s in stops.values()]
+    first_s, prepared = _timed(lambda: _ready(cache, places))
+    pair = [stops[s] for s in LEG]
+    leg_s = _median_s(lambda: plan_route(pair, network=prepared), runs)
+    route = plan_route(pair, network=prepared)
+    worker_peak_mb = _peak_mb()
+    ready_s = _more_readies(cache, places, first_s)
+    cues = route.legs[0].cues
+    turns = [c for c in cues if c.turn not in NOT_TURNS]
+    straight_m = distance_m((pair[0].lat, pair[0].lon), (pair[1].lat, pair[1].lon))
+    return {"imports_mb": imports_mb, "ready_first_s": first_s, "ready_s": ready_s,
+            "worker_peak_mb": worker_peak_mb, "stops_inside": len(prepared.keys),
+            "leg_s": leg_s, "leg_m": route.length_m, "straight_m": straight_m,
+            "street_following": route.street_following, "cues": len(cues), "turns": len(turns),
+            "streets": [c.street for c in cues if c.turn != "arrive"]}
+
+
+def run_child(args: Sequence[str], memory_limit_gb: float | None) -> Result:
+    """Run this script's ``--child`` step in a fresh interpreter; its JSON answer, or an error."""
+    def limit() -> None:  # a runaway size fails alone instead of waking the OOM killer
+        if memory_limit_gb:
+            cap = int(memory_limit_gb * 2**30)
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
+                          text=True, preexec_fn=limit, check=False)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        if "MemoryError" in proc.stderr:
+            last = f"out of memory (limit {memory_limit_gb:.1f} GB)"
+        return {"error": last}
+    answer: Result = json.loads(proc.stdout.strip().splitlines()[-1])
+    return answer
+
+
+# --------------------------------------------------------------------------------------------
+# the table
+
+
+def _fmt(value: Any, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "s":
+        return f"{value:.1f} s"
+    if unit == "ms":
+        return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+    if unit == "MB":
+        return f"{value:,.0f} MB" if value >= 10 else f"{value:.1f} MB"
+    if unit == "km":
+        return f"{value:.1f} km"
+    if unit == "n":
+        return f"{value:,}"
+    return str(value)
+
+
+ROWS: tuple[tuple[str, str, str], ...] = (
+    ("graph nodes", "nodes", "n"),
+    ("graph edges", "edges", "n"),
+    ("OSM XML", "xml_mb", "MB"),
+    ("build from XML (osmnx)", "build_s", "s"),
+    ("build: peak memory", "build_peak_mb", "MB"),
+    ("cache file (.npz)", "cache_mb", "MB"),
+    ("cache write", "save_s", "ms"),
+    ("ready from cache, 1st", "ready_first_s", "ms"),
+    ("ready from cache, median", "ready_s", "ms"),
+    ("plan montage (7), median", "montage_s", "ms"),
+    ("  montage route", "montage_km", "km"),
+    ("plan 11 + start, shortest", "eleven_s", "ms"),
+    ("  11-stop route", "eleven_km", "km"),
+    ("worker: peak memory", "worker_peak_mb", "MB"),
+    ("worker: network's share", "network_mb", "MB"),
+    ("networkx, six legs", "networkx_s", "ms"),
+)
+#: Figures whose growth with the node count is worth a sentence.
+GROWTH = (("build time", "build_s"), ("build peak memory", "build_peak_mb"),
+          ("cache file", "cache_mb"), ("ready from cache", "ready_s"),
+          ("montage plan", "montage_s"), ("11-stop plan", "eleven_s"),
+          ("worker peak memory", "worker_peak_mb"), ("network's share of a worker", "network_mb"))
+
+
+def print_table(columns: Sequence[tuple[str, Result]]) -> None:
+    width = max(14, *(len(name) + 2 for name, _ in columns))
+    head = f"{'':28}" + "".join(f"{name:>{width}}" for name, _ in columns)
+    print(head)
+    print("-" * len(head))
+    for label, key, unit in ROWS:
+        cells = "".join(f"{_fmt(r.get(key), unit):>{width}}" for _, r in columns)
+        print(f"{label:28}{cells}")
+
+
+def exponent(xs: Sequence[float], ys: Sequence[float]) -> float:
+    """Least-squares slope of log y on log x: y ~ x ** slope."""
+    lx = [math.log(x) for x in xs]
+    ly = [math.log(y) for y in ys]
+    mx, my = statistics.fmean(lx), statistics.fmean(ly)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
+
+
+def linear_fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
+    """(intercept, slope) of the least-squares line y = a + b x."""
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    return my - b * mx, b
+
+
+def print_growth(columns: Sequence[tuple[str, Result]]) -> None:
+    done = [(name, r) for name, r in columns if "nodes" in r and "error" not in r]
+    if len(done) < 2:
+        return
+    print(f"\nHow each figure grows with the node count N ({', '.join(n for n, _ in done)}):")
+    for label, key in GROWTH:
+        pairs = [(r["nodes"], r[key]) for _, r in done if r.get(key)]
+        if len(pairs) < 2:
+            continue
+        xs, ys = zip(*pairs)
+        b = exponent(xs, ys)
+        steps = ", ".join(f"x{y2 / y1:.1f}" for y1, y2 in zip(ys, ys[1:]))
+        shape = ("flat" if abs(b) < 0.25 else "falling" if b < 0 else "linear" if 0.8 <= b <= 1.2
+                 else "sub-linear" if b < 0.8 else "super-linear")
+        print(f"  {label:29} ~ N^{b:4.2f}  ({shape}; {steps} as N grows x{xs[-1] / xs[0]:.0f})")
+    for label, key in (("worker peak memory", "worker_peak_mb"), ("cache file", "cache_mb"),
+                       ("build peak memory", "build_peak_mb")):
+        pairs = [(r["nodes"], r[key]) for _, r in done if r.get(key)]
+        if len(pairs) >= 2:
+            a, b = linear_fit(*zip(*pairs))
+            print(f"  {label:29} ~ {round(a):,} MB + {b * 1e6 / 1e3:,.2f} KB per node "
+                  f"({b * 1e5:,.0f} MB per 100k nodes)")
+
+
+def print_real(result: Result) -> None:
+    if "error" in result:
+        print(f"\nreal extract: failed: {result['error']}")
+        return
+    km = result["leg_m"] / 1000
+    print(f"\nReal OSM extract {EXTRACT.name}: {result['nodes']:,} nodes, {result['edges']:,} edges, "
+          f"{result['stops_inside']} catalogue stops inside it")
+    print(f"Moshulu -> Italian Market: {km:.2f} km along the streets "
+          f"(street_following {str(result['street_following']).lower()}), "
+          f"{result['straight_m'] / 1000:.2f} km straight, x{result['leg_m'] / result['straight_m']:.2f}; "
+          f"{result['cues']} cues, {result['turns']} turns = {result['turns'] / km:.1f} turns per km; "
+          f"planned in {result['leg_s'] * 1000:.1f} ms")
+    print("  via " + " -> ".join(result["streets"]))
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _available_gb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return None
+
+
+def _child_main(argv: Sequence[str]) -> None:
+    logging.disable(logging.WARNING)  # stops outside the real extract are expected
+    parser = argparse.ArgumentParser()
+    parser.add_argument("step", choices=("build", "serve", "real-serve"))
+    parser.add_argument("--xml", type=Path)
+    parser.add_argument("--cache", type=Path, required=True)
+    parser.add_argument("--side", type=int, default=224)
     parser.add_argument("--runs", type=int, default=50)
+    args = parser.parse_args(argv)
+    if args.step == "build":
+        result = child_build(args.xml, args.cache)
+    elif args.step == "serve":
+        result = child_serve(args.side, args.cache, args.runs)
+    else:
+        result = child_real_serve(args.cache, args.runs)
+    print(json.dumps(result))
+
+
+def measure(name: str, xml: Path, cache: Path, steps: Sequence[Sequence[str]],
+            memory_limit_gb: float | None) -> Result:
+    result: Result = {}
+    for step in steps:
+        print(f"[{name}] {step[0]} ...", file=sys.stderr, flush=True)
+        t = time.perf_counter()
+        answer = run_child([*step, "--cache", str(cache), "--xml", str(xml)], memory_limit_gb)
+        print(f"[{name}] {step[0]} done in {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
+        result.update(answer)
+        if "error" in answer:
+            print(f"[{name}] {step[0]} failed: {answer['error']}", file=sys.stderr, flush=True)
+            break
+    if "worker_peak_mb" in result:
+        result["network_mb"] = result["worker_peak_mb"] - result["imports_mb"]
+    return result
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        _child_main(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="50k,250k,1m",
+                        help="comma-separated network sizes in nodes (50k, 250k, 1m, 120000); '' for none")
+    parser.add_argument("--runs", type=int, default=50, help="repetitions of each warm plan (median)")
+    parser.add_argument("--real", action=argparse.BooleanOptionalAction, default=True,
+                        help="also measure the real Center City extract")
+    available = _available_gb()
+    parser.add_argument("--memory-limit-gb", type=float,
+                        default=None if available is None else round(available * 0.85, 1),
+                        help="address-space cap per measuring process (default 85%% of available)")
     args = parser.parse_args()
-    side = args.side
-    span = (side - 1) * BLOCK_M
-    with tempfile.TemporaryDirectory() as tmp:
-        xml = Path(tmp) / "city.osm"
-        osm_nodes = generate_city(xml, side)
-        print(f"generated {xml.stat().st_size / 1e6:.1f} MB OSM XML, {osm_nodes:,} nodes")
+    sizes = [s for s in args.sizes.split(",") if s.strip()]
+    sides = [side_for(s) for s in sizes]
+    started = time.perf_counter()
+    columns: list[tuple[str, Result]] = []
+    with tempfile.TemporaryDirectory(prefix="routing-bench-") as tmp:
+        for size, side in zip(sizes, sides):
+            xml = Path(tmp) / f"city-{side}.osm"
+            cache = Path(tmp) / f"city-{side}.npz"
+            print(f"[{size}] generating a {side} x {side} grid ...", file=sys.stderr, flush=True)
+            osm_nodes = generate_city(xml, side)
+            result = measure(size, xml, cache, [["build"], ["serve", "--side", str(side),
+                                                             "--runs", str(args.runs)]],
+                             args.memory_limit_gb)
+            result.update(osm_nodes=osm_nodes, xml_mb=xml.stat().st_size / 1e6)
+            xml.unlink()
+            cache.unlink(missing_ok=True)
+            columns.append((size, result))
+        real: Result | None = None
+        if args.real:
+            real = measure("center-city", EXTRACT, Path(tmp) / "center-city.npz",
+                           [["build"], ["real-serve", "--runs", str(args.runs)]], args.memory_limit_gb)
+            real["xml_mb"] = EXTRACT.stat().st_size / 1e6
+            columns.append(("center-city", real))
 
-        build_s, net = _timed(lambda: build_network_from_xml(xml))
-        assert isinstance(net, StreetNetwork)
-        print(f"graph build from XML (cold parse)   {build_s:8.2f} s   "
-              f"({net.node_count:,} nodes, {net.edge_count:,} edges)")
-        cache = Path(tmp) / "city.npz"
-        save_s, _ = _timed(lambda: net.save(cache))
-        print(f"cache write                         {save_s * 1000:8.1f} ms  ({cache.stat().st_size / 1e6:.1f} MB)")
-        load_s, cached = _timed(lambda: StreetNetwork.load(cache))
-        assert isinstance(cached, StreetNetwork)
-        print(f"cache load                          {load_s * 1000:8.1f} ms")
-
-        f = span / 10
-        montage = [_stop(f"m{i}", x, y) for i, (x, y) in enumerate(
-            [(2 * f, 8 * f), (4 * f, 1 * f), (1 * f, 6 * f), (3 * f, 7.5 * f), (3.2 * f, 9 * f),
-             (7 * f, 2 * f), (5 * f, 5.5 * f)])]
-        others = [_stop(f"o{i}", x, y) for i, (x, y) in enumerate(
-            [(2.2 * f, 8.3 * f), (3.1 * f, 7.2 * f), (2.4 * f, 8.1 * f), (5.1 * f, 5.4 * f)])]
-        everyone = montage + others
-        places = [(s.id, s.lat, s.lon) for s in everyone]
-
-        def ready() -> object:
-            fresh = StreetNetwork.load(cache)
-            return fresh.prepare(places, limit_m=150)
-
-        ready_s, prepared = _timed(ready)
-        print(f"graph ready from cache (load + snap + 11 Dijkstra trees) {ready_s * 1000:6.1f} ms")
-
-        montage_s = _median(lambda: plan_route(montage, network=prepared), args.runs)
-        route = plan_route(montage, network=prepared)
-        print(f"plan montage (7 stops) warm, median {montage_s * 1000:8.2f} ms  "
-              f"({route.length_m / 1000:.1f} km, {len(route.points)} points)")
-        start = _latlon(0.5 * f, 0.5 * f)
-        big_s = _median(lambda: plan_route(everyone, network=prepared, start=start, order="shortest"), args.runs)
-        big = plan_route(everyone, network=prepared, start=start, order="shortest")
-        print(f"plan 11 stops + start, shortest order, median {big_s * 1000:6.2f} ms  "
-              f"({big.length_m / 1000:.1f} km)")
-
-        graph = nx.Graph()
-        for u, v, length in zip(net.edge_u.tolist(), net.edge_v.tolist(), net.edge_length_m.tolist()):
-            graph.add_edge(u, v, length=length)
-        ends = [net.snap(s.lat, s.lon, limit_m=150) for s in montage]
-        nodes = [int(net.edge_u[e.edge]) for e in ends]
-
-        def nx_legs() -> None:
-            for a, b in zip(nodes, nodes[1:]):
-                nx.shortest_path(graph, a, b, weight="length")
-
-        nx_s = _median(nx_legs, max(3, args.runs // 10))
-        print(f"networkx Dijkstra, six legs, median {nx_s * 1000:8.1f} ms")
+    print(f"\nStreet network cost by size ({args.runs} runs per plan; "
+          f"center-city's XML is bzip2, its montage columns do not apply)\n")
+    print_table(columns)
+    for name, r in columns:
+        if "error" in r:
+            print(f"  {name}: failed: {r['error']}")
+    print_growth([c for c in columns if c[0] != "center-city"])
+    if real is not None:
+        print_real(real)
+    print(f"\nwhole run {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
-from tourapp import __version__
 from tourapp.settings import Settings
 
 
@@ -34,7 +34,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=None,
     )
     app.config.from_mapping(
-        SEND_FILE_MAX_AGE_DEFAULT=0,
         TOURAPP_STOPS_FILE=None,
         TOURAPP_TOURS_FILE=None,
         STATIC_DIR=_presentation_dir("static"),
@@ -48,14 +47,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             settings = settings.with_overrides(overrides)
         app.config.update({k: v for k, v in test_config.items() if k != "TOURAPP_SETTINGS"})
     app.config["TOURAPP_SETTINGS"] = settings
-    app.config["APP_VERSION"] = __version__
-    app.json.sort_keys = False  # keep GeoJSON members in their natural order
+    if isinstance(app.json, DefaultJSONProvider):
+        app.json.sort_keys = False  # keep GeoJSON members in their natural order
 
     from . import state
 
     state.init_app(app)
 
-    from . import api, assets, downloads, errors, pages, pwa
+    from . import api, assets, cli, downloads, errors, pages, pwa
 
     errors.init_app(app)
     assets.init_app(app)
@@ -63,4 +62,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(pwa.bp)
+    cli.init_app(app)
+    from . import limits, security  # after the blueprints: limits name them
+
+    security.init_app(app)
+    limits.init_app(app)
     return app

@@ -1,21 +1,41 @@
-"""The JSON API: stops and tours as GeoJSON, and what the router runs on."""
+"""The JSON API: stops, tours and plans as GeoJSON, and address search for the planner.
+
+Routes go through the one plan request (:class:`~tourapp.plan_request.PlanRequest`) and the
+planner, like the pages and the downloads: ``/api/plan?<share-link query>`` and
+``/api/tours/<id>?<options>`` are the same route for the same plan.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask.blueprints import BlueprintSetupState
+from werkzeug.datastructures import MultiDict
 
+from tourapp.errors import BadPlan
+from tourapp.geocoding import BadAddress, Geocoder
 from tourapp.geojson import stop_feature, stops_collection
+from tourapp.plan_request import PlanRequest
 from tourapp.route_geojson import route_to_geojson
 
 from .caching import cached_response
-from .params import route_options
+from .openapi import openapi_document
 from .state import get_state
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 GEOJSON = "application/geo+json"
+#: How long a browser may keep a found address (places do not move).
+GEOCODE_MAX_AGE_S = 86_400
+
+
+@bp.record_once
+def _add_geocoder(setup: BlueprintSetupState) -> None:
+    """One geocoder per app, searching the planner's service area (built after the state)."""
+    state = setup.app.extensions["tourapp"]
+    setup.app.extensions["tourapp.geocoder"] = Geocoder.from_settings(state.settings, area=state.planner.area)
 
 
 def _dump(obj: object) -> str:
@@ -23,7 +43,7 @@ def _dump(obj: object) -> str:
 
 
 @bp.get("/stops")
-def stops():
+def stops() -> Response:
     """Every stop as a GeoJSON FeatureCollection."""
     state = get_state()
     return cached_response(
@@ -32,14 +52,14 @@ def stops():
 
 
 @bp.get("/stops/<stop_id>")
-def stop(stop_id: str):
+def stop(stop_id: str) -> Response:
     """One stop as a GeoJSON Feature; an unknown id is a 404 naming it."""
-    place = get_state().stops.get_stop(stop_id)
+    place = get_state().stops[stop_id]
     return cached_response(("api-stop", place.id), lambda: _dump(stop_feature(place)), mimetype=GEOJSON)
 
 
 @bp.get("/tours")
-def tours():
+def tours() -> Response:
     """The tours on offer, with links to their routes and GPX files."""
     state = get_state()
     return jsonify(
@@ -57,26 +77,70 @@ def tours():
             }
             for tour in state.tours.values()
         ],
-        network=state.planner.status(),
+        network=asdict(state.planner.status()),
     )
 
 
 @bp.get("/tours/<tour_id>")
-def tour(tour_id: str):
-    """A tour's route as GeoJSON: the line, legs with lengths and cues, and its stops.
+def tour(tour_id: str) -> Response:
+    """A tour's route as GeoJSON; the query may add any plan option but ``tour``/``stops``."""
+    tour = get_state().tours[tour_id]  # an unknown id is a 404 naming it, as for stops
+    if "tour" in request.args or "stops" in request.args:
+        raise BadPlan(f"the tour is in the path ({tour.id!r}); leave tour and stops out of the query")
+    query = MultiDict(request.args)
+    query.setlist("tour", [tour.id])
+    return _route(PlanRequest.from_query(query))
 
-    Optional ``order=given|shortest``, ``start=lat,lon`` and ``pace=<s per km>``.
-    """
+
+@bp.get("/plan")
+def plan() -> Response:
+    """A plan's route as GeoJSON: ``tour=<id>`` or ``stops=a,b,c``, with ``order``, ``start``,
+    ``end``, ``loop``, ``activity`` and ``pace`` (the planner's share-link query)."""
+    return _route(PlanRequest.from_query(request.args))
+
+
+def _route(plan: PlanRequest) -> Response:
+    """The route as GeoJSON: the line (legs, cues, totals, ``street_following``), then a Point
+    per place (the runner's start and finish points included)."""
     state = get_state()
-    tour = state.tours.get_tour(tour_id)
-    options = route_options(request.args, default_pace_s_per_km=state.settings.pace_for(tour.activity))
 
     def render() -> str:
-        # a one-way tour keeps its finish (the steps) when the order is optimised
-        route = state.planner.plan_tour(tour.id, start=options.start, order=options.order,
-                                        keep_last=not tour.loop)
-        return _dump(route_to_geojson(route, pace_s_per_km=options.pace_s_per_km))
+        route = state.planner.plan(plan)  # memoised on the route key
+        pace = plan.pace_s_per_km or state.settings.pace_for(route.activity)
+        return _dump(route_to_geojson(route, pace_s_per_km=pace))
 
     return cached_response(
-        ("api-tour", tour.id, options), render, mimetype=GEOJSON, cache=options.start is None
+        ("api-route", plan.route_key(), plan.pace_s_per_km),
+        render,
+        mimetype=GEOJSON,
+        cache=plan.start is None and plan.end is None,  # free coordinates would grow the cache
     )
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The API's OpenAPI 3.1 document (routes/openapi.py), with this app's stop and tour ids."""
+    state = get_state()
+    return cached_response(
+        ("api-openapi",),
+        lambda: _dump(openapi_document(stop_ids=state.stops, tour_ids=state.tours, area=state.planner.area)),
+        mimetype="application/json",
+    )
+
+
+@bp.get("/geocode")
+def geocode() -> Response:
+    """An address in the tour area as ``{"lat", "lon", "name"}``; asked when a form is
+    submitted, never as the user types (Nominatim's usage policy)."""
+    queries = request.args.getlist("q")
+    if len(queries) != 1:
+        raise BadAddress(
+            "give the address once, as q=<address>"
+            + (f"; q is given {len(queries)} times" if queries else "; q is missing")
+        )
+    geocoder: Geocoder = current_app.extensions["tourapp.geocoder"]
+    place = geocoder.geocode(queries[0])
+    response = jsonify(lat=place.lat, lon=place.lon, name=place.name)
+    response.cache_control.private = True
+    response.cache_control.max_age = GEOCODE_MAX_AGE_S
+    return response

@@ -5,19 +5,33 @@ of the file's content (``?v=…``), so browsers may keep it for a year and a new
 fetched at once; both the app's ``static/`` files and Leaflet are served gzipped from memory.
 The app's own scripts and stylesheets are kept readable in the repo and minified once, when
 first served (rjsmin / rcssmin): on a phone's first visit their comments would cost ~3 KB.
+
+The page scripts are ES modules that import each other by relative URL (``"./format.js"``).
+When a module is served, each relative specifier is rewritten to the imported file's hashed
+URL (``"./format.js?v=…"``), and a file's hash is taken over the bytes served, so a change to
+any module changes the URL of every module that imports it, directly or not. This keeps
+year-long caching safe without an import map in every page; the service worker precaches
+the same hashed URLs, so the imports resolve offline. Pages list the imported modules as
+``<link rel="modulepreload">`` (:func:`module_imports`), so the browser fetches them all at
+once instead of discovering them one level at a time. A module loaded on demand with a
+literal ``import("./voice.js")`` gets its hashed URL the same way (and counts for the
+importer's hash), but is not preloaded: the page fetches it only when it is first used.
 """
 
 from __future__ import annotations
 
 import hashlib
 import mimetypes
+import posixpath
+import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 import rcssmin
 import rjsmin
 import xstatic.pkg.leaflet as xleaflet
-from flask import Blueprint, Flask, abort, current_app, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, url_for
 from werkzeug.security import safe_join
 
 from tourapp.maps import MapAssets
@@ -35,7 +49,7 @@ mimetypes.add_type("application/manifest+json", ".webmanifest")
 mimetypes.add_type("text/javascript", ".js")
 
 
-MINIFIERS = {".js": rjsmin.jsmin, ".css": rcssmin.cssmin}
+MINIFIERS: dict[str, Callable[[str], str]] = {".js": rjsmin.jsmin, ".css": rcssmin.cssmin}
 
 
 def minified(path: Path) -> bytes:
@@ -47,29 +61,111 @@ def minified(path: Path) -> bytes:
     return minify(data.decode("utf-8")).encode("utf-8")
 
 
+#: A static (relative) import or re-export at the start of a line of a module:
+#: ``import {a} from "./x.js"``, ``export * from "../y.js"``, ``import "./z.js"``.
+_IMPORT = re.compile(
+    r"""^(\s*(?:import|export)[\s{*][\w$*\s{},]*?from\s*|\s*import\s*)(["'])(\.{1,2}/[^"'?#]+)\2""", re.M
+)
+
+#: A dynamic import of a literal relative URL, anywhere in a line: ``import("./voice.js")``.
+_DYNAMIC_IMPORT = re.compile(r"""(\bimport\s*\(\s*)(["'])(\.{1,2}/[^"'?#]+)\2""")
+
+
+def _imported_name(importer: str, specifier: str) -> str:
+    """The ``static/``-relative name a relative import specifier points to."""
+    name = posixpath.normpath(posixpath.join(posixpath.dirname(importer), specifier))
+    if name.startswith("../"):
+        raise ValueError(f"{importer} imports {specifier!r}, which is outside static/")
+    return name
+
+
 @lru_cache(maxsize=256)
-def _load(path: str, minify: bool) -> CachedBody:
-    return CachedBody.of(minified(Path(path)) if minify else Path(path).read_bytes())
+def _direct_imports(folder: str, filename: str, *, lazy: bool = False) -> tuple[str, ...]:
+    """The modules ``filename`` imports statically, or (``lazy``) with ``import("./x.js")``."""
+    if not filename.endswith(".js"):
+        return ()
+    source = (Path(folder) / filename).read_text("utf-8")
+    pattern = _DYNAMIC_IMPORT if lazy else _IMPORT
+    names = tuple(dict.fromkeys(_imported_name(filename, m.group(3)) for m in pattern.finditer(source)))
+    for name in names:
+        if not (Path(folder) / name).is_file():
+            raise FileNotFoundError(f"{filename} imports {name}, which is not in static/")
+    return names
 
 
-def _serve(folder: Path, filename: str, *, minify: bool = False):
+def _module_graph(folder: str, entry: str, *, lazy: bool = False) -> list[str]:
+    """Every module ``entry`` imports, directly or not, dependencies first; a cycle is an error
+    (a module's URL hash covers its imports' hashes, so it must not depend on itself).
+    ``lazy`` follows the dynamic imports too (for the hashes; the page preloads only the rest)."""
+    order: list[str] = []
+    visiting: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in visiting:
+            raise ValueError("import cycle: " + " -> ".join([*visiting[visiting.index(name):], name]))
+        if name in order:
+            return
+        visiting.append(name)
+        for imported in _direct_imports(folder, name) + (_direct_imports(folder, name, lazy=True) if lazy else ()):
+            visit(imported)
+        visiting.pop()
+        order.append(name)
+
+    visit(entry)
+    return order[:-1]
+
+
+def module_imports(entry: str) -> list[str]:
+    """The ``static/`` files a module imports, directly or not: the page's modulepreload list."""
+    return _module_graph(current_app.config["STATIC_DIR"], entry)
+
+
+@lru_cache(maxsize=256)
+def _static_body(folder: str, filename: str) -> CachedBody:
+    """A ``static/`` file as served: minified, with its imports pointing at hashed URLs."""
+    path = Path(folder) / filename
+    if not (_direct_imports(folder, filename) or _direct_imports(folder, filename, lazy=True)):
+        return CachedBody.of(minified(path))
+    _module_graph(folder, filename, lazy=True)  # refuse a cycle before following it
+
+    def hashed(match: re.Match[str]) -> str:
+        name = _imported_name(filename, match.group(3))
+        return f"{match.group(1)}{match.group(2)}{match.group(3)}?v={_content_hash(folder, name)}{match.group(2)}"
+
+    source = _DYNAMIC_IMPORT.sub(hashed, _IMPORT.sub(hashed, path.read_text("utf-8")))
+    return CachedBody.of(MINIFIERS[".js"](source).encode("utf-8"))
+
+
+@lru_cache(maxsize=256)
+def _load(path: str) -> CachedBody:
+    return CachedBody.of(Path(path).read_bytes())
+
+
+def _response(full: str, body: CachedBody) -> Response:
+    mimetype = mimetypes.guess_type(full)[0] or "application/octet-stream"
+    return body_response(body, mimetype=mimetype, max_age_s=IMMUTABLE_MAX_AGE_S)
+
+
+def _existing(folder: Path, filename: str) -> str:
     full = safe_join(str(folder), filename)
     if full is None or not Path(full).is_file():
         abort(404, description=f"no such file: {filename}")
-    mimetype = mimetypes.guess_type(full)[0] or "application/octet-stream"
-    return body_response(_load(full, minify), mimetype=mimetype, max_age_s=IMMUTABLE_MAX_AGE_S)
+    return full
 
 
 @bp.get("/static/<path:filename>")
-def static(filename: str):
+def static(filename: str) -> Response:
     """The app's own CSS, JS and icons."""
-    return _serve(Path(current_app.config["STATIC_DIR"]), filename, minify=True)
+    folder = current_app.config["STATIC_DIR"]
+    full = _existing(Path(folder), filename)
+    return _response(full, _static_body(folder, Path(full).relative_to(folder).as_posix()))
 
 
 @bp.get(f"/vendor/leaflet-{LEAFLET_VERSION}/<path:filename>")
-def leaflet(filename: str):
+def leaflet(filename: str) -> Response:
     """Leaflet's files from the installed xstatic package."""
-    return _serve(LEAFLET_DIR, filename)
+    full = _existing(LEAFLET_DIR, filename)
+    return _response(full, _load(full))
 
 
 def asset_url(filename: str) -> str:
@@ -89,11 +185,11 @@ def map_assets() -> MapAssets:
 
 @lru_cache(maxsize=256)
 def _content_hash(folder: str, filename: str) -> str:
-    path = Path(folder) / filename
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    """Hash of the bytes served, so it changes with the file and with anything it imports."""
+    return hashlib.sha256(_static_body(folder, filename).raw).hexdigest()[:12]
 
 
 def init_app(app: Flask) -> None:
-    """Serve ``static/`` and Leaflet, and give templates ``asset_url`` and ``leaflet_url``."""
+    """Serve ``static/`` and Leaflet; templates get ``asset_url``, ``leaflet_url``, ``module_imports``."""
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(asset_url=asset_url, leaflet_url=leaflet_url)
+    app.jinja_env.globals.update(asset_url=asset_url, leaflet_url=leaflet_url, module_imports=module_imports)

@@ -49,12 +49,13 @@ def cached_response(
     Pass ``cache=False`` for results keyed by free user input (a custom start point), which
     would otherwise let the cache grow without bound.
     """
-    pages = get_state().pages
-    body = pages.get(key) if cache else None
+    state = get_state()
+    full_key = (state.data_version, key)  # a reloaded network must not serve pages drawn on the old one
+    body = state.pages.get(full_key) if cache else None
     if body is None:
         body = CachedBody.of(render())
         if cache:
-            pages[key] = body
+            state.pages.put(full_key, body)
     return body_response(body, mimetype=mimetype, max_age_s=max_age_s, extra_headers=extra_headers)
 
 
@@ -70,7 +71,7 @@ def body_response(
         response = Response(status=304)
     else:
         # only when it pays: PNGs and tiny bodies come out of gzip larger than they went in
-        use_gzip = "gzip" in request.accept_encodings and len(body.gzipped) < len(body.raw) - 64
+        use_gzip = request.accept_encodings.quality("gzip") > 0 and len(body.gzipped) < len(body.raw) - 64
         response = Response(body.gzipped if use_gzip else body.raw, mimetype=mimetype)
         if use_gzip:
             response.headers["Content-Encoding"] = "gzip"

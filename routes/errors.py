@@ -10,12 +10,15 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from werkzeug.exceptions import HTTPException
 
 from tourapp.errors import BadPlan, StopNotReachable, TourError, UnknownStop, UnknownTour
+from tourapp.geocoding import GeocodingUnavailable, PlaceNotFound
 
 STATUS_FOR_ERROR: tuple[tuple[type[TourError], int], ...] = (
     (UnknownStop, 404),
     (UnknownTour, 404),
-    (BadPlan, 400),
+    (PlaceNotFound, 404),
+    (BadPlan, 400),  # BadAddress too
     (StopNotReachable, 422),
+    (GeocodingUnavailable, 503),
 )
 
 TITLES = {
@@ -24,6 +27,7 @@ TITLES = {
     405: "Method not allowed",
     422: "That route cannot be planned",
     500: "Something went wrong on our side",
+    503: "Temporarily unavailable",
 }
 
 
@@ -43,7 +47,7 @@ def error_response(status: int, message: str) -> tuple[Response | str, int]:
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
-def handle_tour_error(exc: TourError):
+def handle_tour_error(exc: TourError) -> tuple[Response | str, int]:
     for kind, status in STATUS_FOR_ERROR:
         if isinstance(exc, kind):
             return error_response(status, str(exc))
@@ -51,7 +55,7 @@ def handle_tour_error(exc: TourError):
     return error_response(500, "The server could not complete that request.")
 
 
-def handle_http_error(exc: HTTPException):
+def handle_http_error(exc: HTTPException) -> tuple[Response | str, int]:
     status = exc.code or 500
     message = exc.description or TITLES.get(status, "Error")
     if status == 404 and exc.description == type(exc).description:
@@ -59,7 +63,7 @@ def handle_http_error(exc: HTTPException):
     return error_response(status, message)
 
 
-def handle_unexpected(exc: Exception):
+def handle_unexpected(exc: Exception) -> tuple[Response | str, int]:
     current_app.logger.exception("unexpected error serving %s", request.path)
     return error_response(500, "The server could not complete that request. Please try again.")
 

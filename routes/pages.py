@@ -1,20 +1,31 @@
 """The pages people open: the overview map, one page per stop, the page that follows a tour,
-and a tour's printable cue sheet."""
+the planner (``/plan``) with its share link and QR code, and the printable cue sheets."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from tourapp import maps
 from tourapp.cuesheet import cue_text
-from tourapp.geodesy import format_distance, format_duration, format_pace
+from tourapp.errors import BadPlan, StopNotReachable, TourError
+from tourapp.formatting import format_distance, format_duration, format_pace
+from tourapp.model import Route
+from tourapp.plan_request import MAX_STOPS, QUERY_KEYS, PlanRequest
+from tourapp.qr import qr_svg
 
 from .assets import map_assets
 from .caching import cached_response
-from .params import units as units_option
 from .state import get_state
 
 bp = Blueprint("pages", __name__)
+
+#: Files a plan downloads as (routes/downloads.py serves ``/plan.<kind>``).
+DOWNLOAD_KINDS = ("gpx", "tcx", "fit")
 
 
 @bp.app_context_processor
@@ -31,7 +42,7 @@ def _stop_url(stop_id: str) -> str:
 
 
 @bp.get("/")
-def index():
+def index() -> Response:
     """The map of every stop beside the list of stops."""
     state = get_state()
 
@@ -53,10 +64,10 @@ def index():
 
 
 @bp.get("/stops/<stop_id>")
-def stop(stop_id: str):
+def stop(stop_id: str) -> Response:
     """One stop: its map, the scene, the real place today, safety and sources."""
     state = get_state()
-    place = state.stops.get_stop(stop_id)
+    place = state.stops[stop_id]
 
     def render() -> str:
         fmap = maps.stop_map(
@@ -80,13 +91,13 @@ def stop(stop_id: str):
 
 
 @bp.get("/tour/<tour_id>")
-def tour(tour_id: str):
+def tour(tour_id: str) -> Response:
     """Follow a tour on the phone: the map, the next stop, check-ins (tour.js draws the route)."""
     state = get_state()
-    trip = state.tours.get_tour(tour_id)
+    trip = state.tours[tour_id]
 
     def render() -> str:
-        stops = [state.stops.get_stop(stop_id) for stop_id in trip.stop_ids]
+        stops = [state.stops[stop_id] for stop_id in trip.stop_ids]
         # framed on the stops as tour.js draws them (same padding), so no second fit is needed
         fmap = maps.new_map(
             settings=state.settings,
@@ -106,25 +117,221 @@ def tour(tour_id: str):
 
 
 @bp.get("/tours/<tour_id>/cues")
-def cue_sheet(tour_id: str):
-    """A tour's turn-by-turn cue sheet to print or read on a desk (``?units=km|mi``)."""
+def cue_sheet(tour_id: str) -> Response:
+    """A tour's turn-by-turn cue sheet to print or read on a desk (``?units=km|mi``, and any
+    other plan option but ``tour``/``stops``: the tour is in the path)."""
+    if "tour" in request.args or "stops" in request.args:
+        raise BadPlan("the tour is named in the address (/tours/<id>/cues): leave tour and stops out of the query")
+    query = MultiDict(request.args)
+    query["tour"] = tour_id
+    plan = PlanRequest.from_query(query)
+    # a tour as it is (only units chosen) keeps its own page to follow
+    plain = set(plan.to_query()) <= {"tour", "units"}
+    follow = url_for("pages.tour", tour_id=tour_id) if plain else _with_query("pages.plan_tour", plan)
+    gpx = url_for("downloads.tour_gpx", tour_id=tour_id) if plain else _gpx_url(plan)
+    return _cue_sheet(plan, follow_url=follow, gpx_url=gpx, units_href=lambda units: "?" + _query_text(
+        {**plan.to_query(), "units": units}, without=("tour",)))
+
+
+@bp.get("/plan/cues")
+def plan_cue_sheet() -> Response:
+    """A plan's cue sheet (the query of a share link): map, legs and every turn, for paper."""
+    plan = PlanRequest.from_query(request.args)
+    return _cue_sheet(plan, follow_url=_with_query("pages.plan_tour", plan), gpx_url=_gpx_url(plan),
+                      units_href=lambda units: "?" + _query_text({**plan.to_query(), "units": units}))
+
+
+def _cue_sheet(plan: PlanRequest, *, follow_url: str, gpx_url: str,
+               units_href: Callable[[str], str]) -> Response:
+    """One cue sheet for a tour or a plan: the map, the legs and every turn, for paper."""
     state = get_state()
-    trip = state.tours.get_tour(tour_id)
-    units = units_option(request.args)
+    units = plan.units
 
     def render() -> str:
-        route = state.planner.plan_tour(trip.id)
-        pace = state.settings.pace_for(trip.activity)
+        route = plan_route(plan)
+        pace = plan.pace_s_per_km or state.settings.pace_for(route.activity)
+        fmap = maps.route_map(route, settings=state.settings, assets=map_assets())
         return render_template(
             "pages/cues.html",
-            tour=trip,
             route=route,
+            map=maps.render_parts(fmap, map_id="cues-map"),
             units=units,
+            other_units="mi" if units == "km" else "km",
+            units_href=units_href,
+            follow_url=follow_url,
+            gpx_url=gpx_url,
             pace_text=format_pace(pace, units),
             duration=format_duration(route.duration_s(pace)),
             distance=lambda metres: format_distance(metres, units),
             cue_text=lambda cue: cue_text(cue, units),
         )
 
-    return cached_response(("cues", trip.id, units), render, mimetype="text/html")
+    return cached_response(("cues", plan), render, mimetype="text/html", cache=_bounded(plan))
 
+
+# -------------------------------------------------------------------------------------------
+# the planner: /plan, its QR code, and tour mode for a plan
+
+
+def plan_route(plan: PlanRequest) -> Route:
+    """The route a plan asks for (memoised by the planner on the plan's route key).
+
+    Raises the planner's errors: BadPlan, UnknownStop, UnknownTour (ids and area),
+    StopNotReachable.
+    """
+    return get_state().planner.plan(plan)
+
+
+def _shared_plan(args: MultiDict[str, str]) -> tuple[PlanRequest | None, str | None, int]:
+    """The plan a link asks for, why it cannot be had, and the HTTP status to answer with.
+
+    No plan parameters: an empty planner. A damaged link (bad or unknown values, a point
+    outside the area): no plan, the message, 400. A plan that cannot be routed (a stop too
+    far from the streets): the plan kept, so it can be changed, with the message and 422.
+    """
+    if not any(key in args for key in QUERY_KEYS):
+        return None, None, 200
+    try:
+        plan = PlanRequest.from_query(args)
+    except TourError as exc:
+        return None, str(exc), 400
+    try:
+        plan_route(plan)
+    except StopNotReachable as exc:
+        return plan, str(exc), 422
+    except TourError as exc:
+        return None, str(exc), 400
+    return plan, None, 200
+
+
+def _film_sorted(stop_ids: list[str]) -> list[str]:
+    """Stops in film order: the montage by number, then the other places in catalogue order."""
+    catalogue = list(get_state().stops)
+    montage = {stop.id: stop.montage_order for stop in get_state().stops.montage}
+    return sorted(stop_ids, key=lambda s: (s not in montage, montage.get(s) or 0, catalogue.index(s)))
+
+
+def _initial_state(plan: PlanRequest | None) -> dict[str, Any]:
+    """What the planner script starts from (and what the page shows before it runs)."""
+    state = get_state()
+    if plan is None:
+        return {"tour": None, "stops": [], "mode": "film", "start": None, "end": None, "loop": None,
+                "activity": None, "pace": None, "units": "km", "shown_loop": False, "shown_activity": "run"}
+    tour = state.tours[plan.tour] if plan.tour else None
+    stops = list(tour.stop_ids if tour else plan.stops)
+    mode = "shortest" if plan.order == "shortest" else "film" if stops == _film_sorted(stops) else "own"
+    return {
+        "tour": plan.tour, "stops": stops, "mode": mode,
+        # what the form shows when the link leaves loop and activity to the tour
+        "shown_loop": plan.loop if plan.loop is not None else bool(tour and tour.loop and plan.end is None),
+        "shown_activity": plan.activity or (tour.activity if tour else "run"),
+        "start": list(plan.start) if plan.start else None,
+        "end": list(plan.end) if plan.end else None,
+        "loop": plan.loop, "activity": plan.activity, "pace": plan.pace_s_per_km, "units": plan.units,
+    }
+
+
+@bp.get("/plan")
+def plan() -> Response:
+    """The planner: pick stops, order, start and finish, pace; share, print, send to a phone.
+
+    The query is a share link (``PlanRequest.query_string()``): the page opens on that plan.
+    """
+    state = get_state()
+    shared, problem, status = _shared_plan(request.args)
+
+    def render() -> str:
+        stops = list(state.stops.values())
+        positions = [(s.lat, s.lon) for s in stops]
+        fmap = maps.new_map(settings=state.settings, assets=map_assets(),
+                            location=positions[0], bounds=positions, padding=(32, 32))
+        initial = _initial_state(shared)
+        tours = list(state.tours.values())
+        return render_template(
+            "pages/plan.html",
+            map=maps.render_parts(fmap, map_id="planner"),
+            stops=stops,
+            by_id=state.stops,
+            scene_line=maps.first_sentence,
+            tours=tours,
+            initial=initial,
+            problem=problem,
+            max_stops=MAX_STOPS,
+            paces={activity: state.settings.pace_for(activity) for activity in ("run", "walk")},
+            query=shared.query_string() if shared else "",
+            downloads=_downloads(),
+        )
+
+    # the body holds absolute share links: key it by host too
+    key = ("plan", request.host, shared, problem)
+    response = cached_response(key, render, mimetype="text/html",
+                               cache=problem is None and (shared is None or _bounded(shared)))
+    if response.status_code == 200:
+        response.status_code = status
+    return response
+
+
+@bp.get("/plan/qr.svg")
+def plan_qr() -> Response:
+    """A QR code (SVG) of the plan's tour-mode link, for a phone's camera."""
+    plan = PlanRequest.from_query(request.args)
+    link = url_for("pages.plan_tour", _external=True) + "?" + plan.query_string()
+    return cached_response(
+        ("plan-qr", link),
+        lambda: qr_svg(link, title="QR code: open this plan on your phone"),
+        mimetype="image/svg+xml",
+        cache=_bounded(plan),
+    )
+
+
+@bp.get("/tour/plan")
+def plan_tour() -> Response:
+    """Follow a plan of one's own on the phone (tour mode): the tour page for a share link.
+
+    Progress is kept per plan: the phone stores it under the plan's query string, less the
+    pace and units (they change the figures, not the route, so they do not start a new run).
+    """
+    state = get_state()
+    plan = PlanRequest.from_query(request.args)
+    route = plan_route(plan)
+
+    def render() -> str:
+        places = [(p.lat, p.lon) for p in route.places]
+        fmap = maps.new_map(settings=state.settings, assets=map_assets(), location=places[0],
+                            bounds=places, padding=(40, 40))
+        return render_template(
+            "pages/tour.html",
+            tour=route,
+            progress_key="plan:" + plan.query_string(without=("pace", "units")),
+            stops=list(route.stops),
+            map=maps.render_parts(fmap, map_id="tour-plan"),
+            route_url=_with_query("api.plan", plan),
+            gpx_url=_gpx_url(plan),
+            cues_url=_with_query("pages.plan_cue_sheet", plan),
+            plan_url=_with_query("pages.plan", plan),
+        )
+
+    return cached_response(("tour-plan", plan), render, mimetype="text/html", cache=_bounded(plan))
+
+
+def _bounded(plan: PlanRequest) -> bool:
+    """Whether responses for this plan may be kept: free coordinates would grow the cache
+    without bound (stops and options alone make a finite set)."""
+    return plan.start is None and plan.end is None
+
+
+def _query_text(query: dict[str, str], *, without: tuple[str, ...] = ()) -> str:
+    return urlencode({k: v for k, v in query.items() if k not in without}, safe=",:")
+
+
+def _with_query(endpoint: str, plan: PlanRequest, **values: Any) -> str:
+    return url_for(endpoint, **values) + "?" + plan.query_string()
+
+
+def _downloads() -> list[tuple[str, str]]:
+    """(kind, URL without query) of each file a plan downloads as, for a watch or planner."""
+    return [(kind, url_for(f"downloads.plan_{kind}")) for kind in DOWNLOAD_KINDS]
+
+
+def _gpx_url(plan: PlanRequest) -> str:
+    return _with_query("downloads.plan_gpx", plan)

@@ -77,7 +77,7 @@ class OsmBuilder:
         xy: list[tuple[float, float]] = [points[0]]
         for (x1, y1), (x2, y2) in zip(points, points[1:]):
             if step_m:
-                n = max(1, int(round(math.hypot(x2 - x1, y2 - y1) / step_m)))
+                n = max(1, round(math.hypot(x2 - x1, y2 - y1) / step_m))
                 xy.extend((x1 + (x2 - x1) * i / n, y1 + (y2 - y1) * i / n) for i in range(1, n + 1))
             else:
                 xy.append((x2, y2))

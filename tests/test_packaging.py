@@ -12,8 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import REPO
+from helpers import REPO
 
 pytestmark = pytest.mark.slow
 

@@ -12,17 +12,13 @@ Units stay SI here (``distance_m``); :func:`cue_text` converts to km or miles at
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 import numpy as np
 
-from .geodesy import format_distance, initial_bearing_deg
-
-if TYPE_CHECKING:  # only for type hints: routing imports this module
-    from .routing import Route
-
-LatLon = tuple[float, float]
+from .formatting import compass_name, format_distance
+from .geodesy import LatLon, LocalFrame, initial_bearing_deg
+from .model import Cue, Route, Stretch
 
 #: How far before / after a junction the bearings are measured (metres).
 BEARING_BASE_M = 20.0
@@ -37,36 +33,6 @@ KIND_LABELS = {
     "cycleway": "cycle path", "bridleway": "bridleway", "corridor": "passage",
     "elevator": "lift", "direct": "direct line",
 }
-COMPASS_NAMES = {"N": "north", "NE": "northeast", "E": "east", "SE": "southeast", "S": "south",
-                 "SW": "southwest", "W": "west", "NW": "northwest"}
-TURNS = ("start", "straight", "slight left", "slight right", "left", "right", "sharp left",
-         "sharp right", "u-turn", "arrive")
-
-
-@dataclass(frozen=True, kw_only=True)
-class Cue:
-    """One line of the cue sheet: what to do at ``at``, then how far to go (``distance_m``)."""
-
-    instruction: str
-    street: str
-    distance_m: float
-    turn: str
-    at: LatLon
-
-
-@dataclass(frozen=True, kw_only=True)
-class Stretch:
-    """Input to :func:`build_cues`: a run of one way type from point ``start_index`` on."""
-
-    name: str
-    kind: str
-    start_index: int
-    length_m: float
-
-    @property
-    def label(self) -> str:
-        return street_label(self.name, self.kind)
-
 
 def street_label(name: str, kind: str) -> str:
     """The street's name, or a plain word for an unnamed way (``"footpath"``, ``"steps"``)."""
@@ -75,6 +41,10 @@ def street_label(name: str, kind: str) -> str:
     if kind in KIND_LABELS:
         return KIND_LABELS[kind]
     return "road" if kind else "way"
+
+
+def _label(stretch: Stretch) -> str:
+    return street_label(stretch.name, stretch.kind)
 
 
 def turn_name(delta_deg: float) -> str:
@@ -93,18 +63,12 @@ def turn_name(delta_deg: float) -> str:
     return "u-turn"
 
 
-def _compass_name(bearing_deg: float) -> str:
-    from .geodesy import compass_word
-
-    return COMPASS_NAMES[compass_word(bearing_deg)]
-
-
 def _instruction(turn: str, stretch: Stretch, bearing: float) -> str:
-    target = stretch.name or f"the {stretch.label}"
+    target = stretch.name or f"the {_label(stretch)}"
     if turn == "start":
         if stretch.kind == "direct":
-            return f"Head {_compass_name(bearing)} in a direct line (not along streets)"
-        return f"Head {_compass_name(bearing)} on {target}"
+            return f"Head {compass_name(bearing)} in a direct line (not along streets)"
+        return f"Head {compass_name(bearing)} on {target}"
     if turn == "straight":
         return f"Continue onto {target}"
     if turn == "u-turn":
@@ -118,7 +82,7 @@ def merge_stretches(stretches: Sequence[Stretch]) -> list[Stretch]:
     """Join neighbours with the same label and swallow short unnamed links into the previous one."""
     merged: list[Stretch] = []
     for stretch in stretches:
-        if merged and (stretch.label == merged[-1].label
+        if merged and (_label(stretch) == _label(merged[-1])
                        or (not stretch.name and stretch.length_m < MIN_STRETCH_M)):
             merged[-1] = replace(merged[-1], length_m=merged[-1].length_m + stretch.length_m)
         else:
@@ -126,7 +90,7 @@ def merge_stretches(stretches: Sequence[Stretch]) -> list[Stretch]:
     # a short link may have separated two pieces of the same street: join those too
     out: list[Stretch] = []
     for stretch in merged:
-        if out and stretch.label == out[-1].label:
+        if out and _label(stretch) == _label(out[-1]):
             out[-1] = replace(out[-1], length_m=out[-1].length_m + stretch.length_m)
         else:
             out.append(stretch)
@@ -151,9 +115,8 @@ def build_cues(points: Sequence[LatLon], stretches: Sequence[Stretch], *,
     pts = np.asarray(points, dtype=float)
     # cumulative distance along the leg in a local plane: only used to find the points some
     # metres either side of a junction, where a fraction of a percent does not matter
-    lat0 = float(pts[0, 0])
-    kx = 111_320.0 * np.cos(np.radians(lat0))
-    steps = np.hypot(np.diff(pts[:, 0]) * 110_574.0, np.diff(pts[:, 1]) * kx)
+    x, y = LocalFrame(float(pts[0, 0]), float(pts[0, 1])).xy(pts[:, 0], pts[:, 1])
+    steps = np.hypot(np.diff(x), np.diff(y))
     cum = np.concatenate(([0.0], np.cumsum(steps)))
 
     merged = merge_stretches(stretches)
@@ -182,7 +145,7 @@ def build_cues(points: Sequence[LatLon], stretches: Sequence[Stretch], *,
             turn = "straight" if before is None or out is None else turn_name(out - before)
         cues.append(Cue(
             instruction=_instruction(turn, stretch, out or 0.0),
-            street=stretch.label,
+            street=_label(stretch),
             distance_m=stretch.length_m,
             turn=turn,
             at=here[i],

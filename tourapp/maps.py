@@ -17,16 +17,18 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar, cast
 from urllib.parse import urlsplit
 
 import folium
-from branca.element import CssLink, Element, JavascriptLink, MacroElement
+from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 from folium.template import Template
 
+from .geodesy import LatLon
+from .geodesy import bounds as corners_of
+from .model import Route
 from .settings import Settings
 from .stops import Stop
-
-LatLon = tuple[float, float]
 
 #: Where the montage stops' numbered markers and the route line are drawn from.
 MONTAGE_COLOUR = "#b3261e"
@@ -124,7 +126,7 @@ class Declutter(MacroElement):
     """
 
     NEAR_ZOOM = 13
-    SIZES_PX = {"far": 28, "near": 36}
+    SIZES_PX: ClassVar[dict[str, int]] = {"far": 28, "near": 36}
     GAP_PX = 4
 
     _template = Template(
@@ -177,15 +179,16 @@ def stop_popup_html(stop: Stop, *, url: str) -> str:
         '<div class="stop-popup">'
         f'<p class="stop-popup__kind">{html.escape(kind)}</p>'
         f"<h3>{html.escape(stop.name)}</h3>"
-        f"<p>{html.escape(_first_sentence(stop.scene))}</p>"
+        f"<p>{html.escape(first_sentence(stop.scene))}</p>"
         f'<a class="stop-popup__link" href="{html.escape(url, quote=True)}">'
         f"About this stop<span class=\"visually-hidden\">: {html.escape(stop.name)}</span></a>"
         "</div>"
     )
 
 
-def _first_sentence(text: str, limit: int = 160) -> str:
-    """The first sentence of a text, cut at ``limit`` characters, for a small popup."""
+def first_sentence(text: str, limit: int = 160) -> str:
+    """The first sentence of a text, cut at ``limit`` characters: a stop's scene in one line,
+    for a popup or the planner's list."""
     end = text.find(". ")
     sentence = text if end == -1 else text[: end + 1]
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
@@ -264,6 +267,51 @@ def add_line(fmap: folium.Map, points: Sequence[LatLon], *, dashed: bool = False
     ).add_to(fmap)
 
 
+class PlaceMarker(MacroElement):
+    """A place of a planned route: a disc numbered in visiting order, or "S"/"F" for the
+    runner's own start and finish. No popup: the cue sheet beside the map says the rest."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            L.marker({{ this.location|tojson }}, {
+                icon: L.divIcon({className: {{ this.css_class|tojson }}, html: {{ this.label_html|tojson }},
+                                 iconSize: [30, 30], iconAnchor: [15, 15]}),
+                title: {{ this.title|tojson }}, alt: {{ this.title|tojson }}, keyboard: false
+            }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, location: LatLon, *, label: str, title: str, kind: str) -> None:
+        super().__init__()
+        self._name = "PlaceMarker"
+        self.location = list(location)
+        self.label_html = f"<span>{html.escape(label)}</span>"
+        self.title = title
+        self.css_class = f"stop-marker stop-marker--route stop-marker--{kind}"
+
+
+def route_map(route: Route, *, settings: Settings, assets: MapAssets) -> folium.Map:
+    """A planned route for paper: framed on it, each leg drawn (dashed when straight), the
+    stops numbered in the order they are visited, the runner's own start and finish lettered."""
+    south_west, north_east = route.bounds
+    fmap = new_map(settings=settings, assets=assets, location=_centre([south_west, north_east]),
+                   bounds=[south_west, north_east], padding=(20, 20))
+    for leg in route.legs:
+        add_line(fmap, leg.points, dashed=not leg.street_following)
+    number = 0
+    for place in route.places:
+        if place.kind == "stop":
+            number += 1
+            fmap.add_child(PlaceMarker(place.position, label=str(number), kind="stop",
+                                       title=f"Stop {number}: {place.name}"))
+        else:
+            label = "S" if place.kind == "start" else "F"
+            fmap.add_child(PlaceMarker(place.position, label=label, kind=place.kind, title=place.name))
+    return fmap
+
+
 def overview_map(
     stops: Sequence[Stop],
     *,
@@ -302,7 +350,7 @@ def render_parts(fmap: folium.Map, *, map_id: str) -> MapParts:
     a charset meta) is dropped: our templates own the document and its accessibility.
     """
     _assign_stable_ids(fmap, map_id)
-    figure = fmap.get_root()
+    figure = cast(Figure, fmap.get_root())
     figure.render()
     header = figure.header._children
     css = "\n".join(
@@ -361,6 +409,5 @@ def _centre(points: Sequence[LatLon]) -> LatLon:
 def _bounds_of(points: Sequence[LatLon]) -> list[list[float]]:
     if not points:
         raise ValueError("a map needs at least one point")
-    lats = [lat for lat, _ in points]
-    lons = [lon for _, lon in points]
-    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+    south_west, north_east = corners_of(points)
+    return [list(south_west), list(north_east)]

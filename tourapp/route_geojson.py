@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .routing import Leg, Route
+from .model import Leg, Route
 
 #: Coordinates are rounded to this many decimals: 1e-6° is ~0.1 m, finer than any GPS.
 COORD_DECIMALS = 6
@@ -70,12 +70,12 @@ def route_to_geojson(route: Route, *, pace_s_per_km: float | None = None) -> dic
     for index, place in enumerate(route.places):
         props: dict[str, Any] = {"kind": "place", "id": place.id, "name": place.name,
                                  "sequence": index + 1}
-        stop = stops_by_id.get(place.id)
+        stop = stops_by_id.get(place.id) if place.kind == "stop" else None
         if stop is not None:
             props.update(kind="stop", montage_order=stop.montage_order, scene=stop.scene,
                          real_place=stop.real_place)
         else:
-            props["kind"] = "start"
+            props["kind"] = place.kind  # "start" or "end": the runner's own points
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": _xy(place.lat, place.lon)},
                          "properties": props})
     (south, west), (north, east) = route.bounds

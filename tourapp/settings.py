@@ -23,6 +23,9 @@ DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_TILE_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
+#: Where exported files link back to when no public URL is set: the address ``tourapp serve``
+#: and ``make run`` listen on (a request's ``Host`` header is not trusted for it).
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000/"
 
 
 def _default_cache_dir() -> Path:
@@ -55,6 +58,51 @@ class Settings:
     run_pace_s_per_km: float = 360.0
     #: Default walking pace (12:00 min/km).
     walk_pace_s_per_km: float = 720.0
+    #: Whether ``/api/geocode`` may look addresses up at all (``False``: points from the map only).
+    geocoding: bool = True
+    #: Scheme and host (and any path prefix) of the Nominatim service addresses are looked up
+    #: with. The public one allows at most one request a second (the app keeps to that).
+    geocoder_url: str = "https://nominatim.openstreetmap.org"
+    #: Seconds to wait for the geocoder before telling the user it is unavailable.
+    geocoder_timeout_s: float = 5.0
+    #: A URL or e-mail address added to the User-Agent, so the geocoder's operators can
+    #: reach whoever runs this server (Nominatim's usage policy asks for a way to contact you).
+    geocoder_contact: str = ""
+    #: The site's public address (scheme, host, any path prefix), e.g.
+    #: ``https://montagerun.example/``: the link written into GPX/TCX/FIT files, share links
+    #: and QR codes, whatever ``Host`` a request names. Empty: files link to
+    #: :data:`DEFAULT_PUBLIC_URL` (or, with ``trusted_hosts``, to the checked host).
+    public_url: str = ""
+    #: Comma-separated host names the app answers to (Flask's ``TRUSTED_HOSTS``; a leading dot
+    #: allows subdomains); any other ``Host`` is a 400. Empty: any host.
+    trusted_hosts: str = ""
+    #: Proxies in front that set ``X-Forwarded-*`` headers, as werkzeug ``ProxyFix`` hop
+    #: counts: ``1`` (one proxy: client address and scheme) or ``for=1,proto=1,host=1,prefix=1``.
+    #: Empty: forwarded headers are ignored (a client could forge them).
+    proxy_fix: str = ""
+    #: Computed answers (plans, custom starts or orders, plan files) per client, as
+    #: flask-limiter limits, e.g. ``60/minute`` or ``60/minute;600/hour``.
+    ratelimit_plans: str = "60/minute"
+    #: Address searches per client (each may cost a call to the geocoder).
+    ratelimit_geocode: str = "10/minute"
+    #: Where the rate-limit counters live: ``memory://`` (each worker process counts alone) or
+    #: e.g. ``redis://host:6379`` so every worker and instance shares one budget per client.
+    ratelimit_storage_uri: str = "memory://"
+    #: Address ``tourapp serve`` listens on (``0.0.0.0``: every interface, e.g. in a container).
+    host: str = "127.0.0.1"
+    #: Port ``tourapp serve`` listens on.
+    port: int = 8000
+    #: gunicorn worker processes, each answering one request at a time; ``0``: one per CPU,
+    #: at least 2. They share the street graph, loaded once before they start.
+    workers: int = 0
+    #: A worker silent this long on one request is killed and replaced (seconds).
+    worker_timeout_s: int = 30
+    #: On SIGTERM, how long requests in flight may take to finish before workers are killed.
+    graceful_timeout_s: int = 30
+    #: A worker is replaced after this many requests, plus up to a tenth more at random so they
+    #: do not all restart at once: bounds any slow leak, and memory a worker has unshared from
+    #: the preloaded graph. ``0``: never.
+    max_requests: int = 10000
 
     #: Environment variable -> field name.
     ENV: Mapping[str, str] = field(
@@ -70,6 +118,22 @@ class Settings:
             "TOURAPP_SNAP_LIMIT_M": "snap_limit_m",
             "TOURAPP_RUN_PACE_S_PER_KM": "run_pace_s_per_km",
             "TOURAPP_WALK_PACE_S_PER_KM": "walk_pace_s_per_km",
+            "TOURAPP_GEOCODING": "geocoding",
+            "TOURAPP_GEOCODER_URL": "geocoder_url",
+            "TOURAPP_GEOCODER_TIMEOUT_S": "geocoder_timeout_s",
+            "TOURAPP_GEOCODER_CONTACT": "geocoder_contact",
+            "TOURAPP_PUBLIC_URL": "public_url",
+            "TOURAPP_TRUSTED_HOSTS": "trusted_hosts",
+            "TOURAPP_PROXY_FIX": "proxy_fix",
+            "TOURAPP_RATELIMIT_PLANS": "ratelimit_plans",
+            "TOURAPP_RATELIMIT_GEOCODE": "ratelimit_geocode",
+            "TOURAPP_RATELIMIT_STORAGE_URI": "ratelimit_storage_uri",
+            "TOURAPP_HOST": "host",
+            "TOURAPP_PORT": "port",
+            "TOURAPP_WORKERS": "workers",
+            "TOURAPP_WORKER_TIMEOUT_S": "worker_timeout_s",
+            "TOURAPP_GRACEFUL_TIMEOUT_S": "graceful_timeout_s",
+            "TOURAPP_MAX_REQUESTS": "max_requests",
         },
         repr=False,
         compare=False,
@@ -84,8 +148,10 @@ class Settings:
         """Build settings from ``TOURAPP_*`` variables; unset ones keep their defaults."""
         environ = os.environ if environ is None else environ
         base = cls()
-        overrides = {
-            name: environ[var] for var, name in base.ENV.items() if environ.get(var, "") != ""
+        types = {f.name: str(f.type) for f in fields(cls)}
+        overrides = {  # converted here, so a bad value is reported by the variable the user set
+            name: _convert(var, types[name], environ[var])
+            for var, name in base.ENV.items() if environ.get(var, "") != ""
         }
         return base.with_overrides(overrides)
 

@@ -8,19 +8,28 @@ and turned into frozen value objects the rest of the app can trust.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+import math
+import statistics
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .catalog import Catalog
 from .errors import DataFileError, UnknownStop
+from .geodesy import distance_m
 
 FILMED_HERE_STATUSES = ("yes", "no", "partly", "disputed")
 CONFIDENCES = ("high", "medium", "low")
 ACCESS_KINDS = ("public", "view-only", "private", "gone")
-#: A generous box around Philadelphia: a coordinate outside it is a typo (often lat/lon swapped).
-PHILADELPHIA_BOUNDS = {"lat": (39.85, 40.15), "lon": (-75.30, -74.95)}
+#: The stops of one tour lie within this distance of their middle (the median position); a
+#: stop farther away is a typo, often latitude and longitude swapped. No city is hard-coded:
+#: the service area is the catalogue's own box (:attr:`tourapp.planner.TourPlanner.area`).
+MAX_SPREAD_M = 25_000.0
+#: What a coordinate can be at all, degrees.
+LAT_RANGE = (-90.0, 90.0)
+LON_RANGE = (-180.0, 180.0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,46 +101,28 @@ class Stop:
         return self.montage_order is not None
 
 
-class StopCatalog(Mapping[str, Stop]):
-    """All stops by id, iterating montage stops first (in montage order), then the others."""
+class StopCatalog(Catalog[Stop]):
+    """All stops by id, iterating montage stops first (in montage order), then the others.
 
-    def __init__(self, stops: list[Stop], *, version: int, updated: str) -> None:
-        ordered = sorted(
-            stops, key=lambda s: (s.montage_order is None, s.montage_order or 0)
-        )
-        self._by_id = {stop.id: stop for stop in ordered}
+    ``catalog[stop_id]`` raises :class:`UnknownStop` naming the known ids. ``version`` and
+    ``updated`` come from the data file (what the GPX metadata and the data version cite).
+    """
+
+    def __init__(self, stops: Iterable[Stop], *, version: int, updated: str) -> None:
+        ordered = sorted(stops, key=lambda s: (s.montage_order is None, s.montage_order or 0))
+        super().__init__(ordered, unknown=UnknownStop)
         self.version = version
         self.updated = updated
-
-    def __getitem__(self, stop_id: str) -> Stop:
-        try:
-            return self._by_id[stop_id]
-        except KeyError:
-            raise UnknownStop(stop_id, list(self._by_id)) from None
-
-    def __contains__(self, stop_id: object) -> bool:
-        # Mapping's default catches only KeyError; __getitem__ raises UnknownStop.
-        return stop_id in self._by_id
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._by_id)
-
-    def __len__(self) -> int:
-        return len(self._by_id)
-
-    def get_stop(self, stop_id: str) -> Stop:
-        """The stop with this id, or :class:`UnknownStop` naming the known ids."""
-        return self[stop_id]
 
     @property
     def montage(self) -> tuple[Stop, ...]:
         """The montage stops in film order."""
-        return tuple(s for s in self._by_id.values() if s.montage_order is not None)
+        return tuple(s for s in self.values() if s.montage_order is not None)
 
     @property
     def others(self) -> tuple[Stop, ...]:
         """Rocky places that are not part of the training montage."""
-        return tuple(s for s in self._by_id.values() if s.montage_order is None)
+        return tuple(s for s in self.values() if s.montage_order is None)
 
 
 def default_stops_path() -> Path:
@@ -178,6 +169,7 @@ def parse_stops(raw: Any, *, origin: str = "stops data") -> StopCatalog:
             raise DataFileError(f"{origin}: {label}: id: duplicate id")
         seen.add(stop.id)
         stops.append(stop)
+    _check_spread(stops, origin)
     orders = sorted(s.montage_order for s in stops if s.montage_order is not None)
     if orders != list(range(1, len(orders) + 1)):
         raise DataFileError(
@@ -185,6 +177,21 @@ def parse_stops(raw: Any, *, origin: str = "stops data") -> StopCatalog:
             f"without gaps or repeats, got {orders}"
         )
     return StopCatalog(stops, version=int(raw.get("version", 1)), updated=str(raw.get("updated", "")))
+
+
+def _check_spread(stops: list[Stop], origin: str) -> None:
+    """Refuse a stop far from the middle of all of them: a typo, not a place of the tour."""
+    if not stops:
+        return
+    middle = (statistics.median(s.lat for s in stops), statistics.median(s.lon for s in stops))
+    for stop in stops:
+        away_m = distance_m(middle, (stop.lat, stop.lon))
+        if away_m > MAX_SPREAD_M:
+            raise DataFileError(
+                f"{origin}: stop {stop.id!r}: location: {stop.lat},{stop.lon} is {away_m / 1000:.0f} km from "
+                f"the middle of the stops (at most {MAX_SPREAD_M / 1000:.0f} km): a typo, or latitude and "
+                "longitude swapped?"
+            )
 
 
 class _Where:
@@ -215,7 +222,7 @@ class _Where:
         return value
 
     def choice(self, obj: Any, field: str, allowed: tuple[str, ...]) -> str:
-        value = self.require(obj, field, str)
+        value: str = self.require(obj, field, str)
         if value not in allowed:
             raise self.fail(field, f"must be one of {', '.join(allowed)}, got {value!r}")
         return value
@@ -249,10 +256,9 @@ def _parse_stop(where: _Where, raw: Any, sources: Mapping[str, Source]) -> Stop:
     loc_where = where.at("location")
     lat = loc_where.require(loc_raw, "lat", (int, float))
     lon = loc_where.require(loc_raw, "lon", (int, float))
-    for axis, value in (("lat", lat), ("lon", lon)):
-        low, high = PHILADELPHIA_BOUNDS[axis]
-        if not low <= value <= high:
-            raise loc_where.fail(axis, f"{value} is outside Philadelphia ({low}..{high})")
+    for axis, value, (low, high) in (("lat", lat, LAT_RANGE), ("lon", lon, LON_RANGE)):
+        if not (math.isfinite(value) and low <= value <= high):
+            raise loc_where.fail(axis, f"must be in {low:g}..{high:g} degrees, got {value}")
     location = Location(
         lat=float(lat),
         lon=float(lon),

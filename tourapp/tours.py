@@ -8,18 +8,15 @@ app with a message naming the tour and the field, not surface as a 500 on one to
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .catalog import Catalog
 from .errors import DataFileError, UnknownTour
+from .plan_request import ACTIVITIES, MAX_STOPS
 from .stops import StopCatalog
-
-ACTIVITIES = ("run", "walk")
-#: Same clamp as :data:`tourapp.routing.MAX_STOPS` (kept literal to avoid importing routing).
-MAX_TOUR_STOPS = 11
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,31 +31,8 @@ class Tour:
     activity: str
 
 
-class TourCatalog(Mapping[str, Tour]):
-    """All tours by id, in file order; an unknown id raises :class:`UnknownTour`."""
-
-    def __init__(self, tours: list[Tour]) -> None:
-        self._by_id = {tour.id: tour for tour in tours}
-
-    def __getitem__(self, tour_id: str) -> Tour:
-        try:
-            return self._by_id[tour_id]
-        except KeyError:
-            raise UnknownTour(tour_id, list(self._by_id)) from None
-
-    def __contains__(self, tour_id: object) -> bool:
-        # Mapping's default catches only KeyError; __getitem__ raises UnknownTour.
-        return tour_id in self._by_id
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._by_id)
-
-    def __len__(self) -> int:
-        return len(self._by_id)
-
-    def get_tour(self, tour_id: str) -> Tour:
-        """The tour with this id, or :class:`UnknownTour` naming the known ids."""
-        return self[tour_id]
+#: All tours by id, in file order; ``tours[tour_id]`` raises :class:`UnknownTour` naming the known ids.
+TourCatalog = Catalog[Tour]
 
 
 def default_tours_path() -> Path:
@@ -102,7 +76,7 @@ def parse_tours(raw: Any, stop_catalog: StopCatalog, *, origin: str = "tours dat
             raise DataFileError(f"{origin}: {label}: id: duplicate id")
         seen.add(tour.id)
         tours.append(tour)
-    return TourCatalog(tours)
+    return Catalog(tours, unknown=UnknownTour)
 
 
 def _parse_tour(where: str, raw: Any, stops: StopCatalog) -> Tour:
@@ -121,8 +95,8 @@ def _parse_tour(where: str, raw: Any, stops: StopCatalog) -> Tour:
     stop_ids = raw.get("stop_ids")
     if not isinstance(stop_ids, list) or not stop_ids:
         raise DataFileError(f"{where}: stop_ids: must be a non-empty list, got {stop_ids!r}")
-    if len(stop_ids) > MAX_TOUR_STOPS:
-        raise DataFileError(f"{where}: stop_ids: at most {MAX_TOUR_STOPS} stops, got {len(stop_ids)}")
+    if len(stop_ids) > MAX_STOPS:
+        raise DataFileError(f"{where}: stop_ids: at most {MAX_STOPS} stops, got {len(stop_ids)}")
     for i, stop_id in enumerate(stop_ids):
         if not isinstance(stop_id, str) or stop_id not in stops:
             raise DataFileError(

@@ -6,6 +6,10 @@
    - pages, API and GPX: network first, the cached copy when the network fails, is slow or
      answers with a server error; only the precached URLs are stored (a page with its own
      query, say ?units=mi, is fetched but not kept, so the cache cannot grow without bound);
+   - a plan followed on the phone (/tour/plan?<plan> and its route, /api/plan?<plan>): network
+     first as well, and kept after one visit online, at most PLAN_LIMIT answers, oldest dropped
+     first (they live in the versioned cache: a new release drops them with the pages they
+     link to, and the next visit online keeps them again);
    - /static and /vendor (content-hashed, immutable): cache first;
    - map tiles: cache first, but only tiles the user has viewed (no prefetching: the OSM tile
      policy forbids it), at most TILE_LIMIT of them, oldest evicted first. */
@@ -21,6 +25,9 @@ const TILE_LIMIT = 300;
 const SLOW_NETWORK_MS = 4000;
 const TILE_RE = new RegExp(TILE_PATTERN);
 const KEPT = new Set(PRECACHE);
+const PLAN_PATHS = ["/tour/plan", "/api/plan"];
+const PLAN_LIMIT = 24; /* about a dozen plans: each is a page and its route */
+const isPlan = (url) => PLAN_PATHS.includes(url.pathname) && url.search.length > 1;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -38,6 +45,18 @@ self.addEventListener("activate", (event) => {
         .map((name) => caches.delete(name))))
       .then(() => self.clients.claim()),
   );
+});
+
+/* A plan's page asks, once this worker controls it, to keep itself and its route: on a first
+   visit both were fetched before the worker took over. Only plan URLs are kept. */
+self.addEventListener("message", (event) => {
+  const urls = (event.data && event.data.keep) || [];
+  const plans = urls.map((u) => new URL(u, self.location.origin))
+    .filter((url) => url.origin === self.location.origin && isPlan(url));
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => Promise.all(plans.map(async (url) => {
+    const response = await fetch(url);
+    if (response.ok) await cache.put(url, response);
+  })).then(() => trimPlans(cache))).catch(() => {}));
 });
 
 self.addEventListener("fetch", (event) => {
@@ -59,9 +78,12 @@ self.addEventListener("fetch", (event) => {
 async function networkFirst(request) {
   const cache = await caches.open(SHELL_CACHE);
   const url = new URL(request.url);
-  const keep = KEPT.has(url.pathname + url.search);
+  const plan = isPlan(url);
+  const keep = plan || KEPT.has(url.pathname + url.search);
   const network = fetch(request).then((response) => {
-    if (response.ok && keep) cache.put(request, response.clone()).catch(() => {});
+    if (response.ok && keep) {
+      cache.put(request, response.clone()).then(() => plan && trimPlans(cache)).catch(() => {});
+    }
     return response;
   });
   const slow = new Promise((resolve) => setTimeout(resolve, SLOW_NETWORK_MS, "slow"));
@@ -115,6 +137,11 @@ async function tile(request) {
     }
   }
   return response;
+}
+
+async function trimPlans(cache) {
+  const plans = (await cache.keys()).filter((key) => isPlan(new URL(key.url))); /* oldest first */
+  await Promise.all(plans.slice(0, Math.max(0, plans.length - PLAN_LIMIT)).map((key) => cache.delete(key)));
 }
 
 async function trimTiles(cache) {

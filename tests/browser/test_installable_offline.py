@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, TILE_HOST, _watch, save_screenshot
+from helpers import CHROMIUM, CHROMIUM_ARGS, TILE_HOST, save_screenshot, watch_context
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +29,7 @@ def test_chromium_reports_no_installability_errors(playwright_instance, tmp_path
         str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
     )
     try:
-        watch = _watch(context, tile_png)
+        watch = watch_context(context, tile_png)
         page = context.pages[0] if context.pages else context.new_page()
         page.on("console", lambda msg: msg.type == "error" and watch.console_errors.append(msg.text))
         page.goto(live_server + "/")

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tests.conftest import TILE_HOST, save_screenshot
+from helpers import TILE_HOST, save_screenshot
 
 pytestmark = pytest.mark.browser
 

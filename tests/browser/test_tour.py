@@ -1,7 +1,9 @@
 """Following a tour on a phone in real Chromium: position, next stop, check-ins, progress, reset.
 
 Positions are fed with ``context.set_geolocation``; every wait is on the page's state
-(Playwright's auto-waiting assertions), never on a fixed delay.
+(Playwright's auto-waiting assertions), never on a fixed delay. The page's clock is
+Playwright's (``page.clock``): a move to a new place lets the time pass that a runner needs
+to get there, since the page holds back fixes that imply an impossible speed.
 """
 
 from __future__ import annotations
@@ -10,9 +12,8 @@ import json
 import math
 
 import pytest
+from helpers import TILE_HOST, save_screenshot
 from playwright.sync_api import expect
-
-from tests.conftest import TILE_HOST, save_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -38,18 +39,19 @@ def route(phone, live_server) -> dict:
     }
 
 
-def _between(route: dict, first: int, second: int) -> tuple[float, float]:
-    """A point on the route line between two stops (a vertex, or the middle of a straight leg)."""
-    line = route["line"]
+def _ahead(route: dict, metres: float) -> tuple[float, float]:
+    """A point on the route line some metres on from the first stop (on its first segment)."""
+    (lat0, lon0), (lat1, lon1) = route["line"][0], route["line"][1]
+    north = (lat1 - lat0) * 111_320
+    east = (lon1 - lon0) * 111_320 * math.cos(math.radians(lat0))
+    share = metres / math.hypot(north, east)
+    return _offset(lat0, lon0, north * share, east * share)
 
-    def nearest(point, start=0):
-        return min(range(start, len(line)), key=lambda i: math.dist(line[i], point))
 
-    i = nearest(route["stops"][first][1:])
-    j = nearest(route["stops"][second][1:], i)
-    if j - i >= 2:
-        return line[(i + j) // 2]
-    return ((line[i][0] + line[j][0]) / 2, (line[i][1] + line[j][1]) / 2)
+def _go(page, lat: float, lon: float, *, after_s: float = 20, accuracy: float = 8) -> None:
+    """The runner is at (lat, lon) after_s seconds later (at most ~5 m/s from the last place)."""
+    page.clock.fast_forward(int(after_s * 1000))
+    page.context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": accuracy})
 
 
 def _open_tour(page, live_server: str) -> None:
@@ -57,6 +59,12 @@ def _open_tour(page, live_server: str) -> None:
     page.wait_for_selector(".tour-marker")
     page.wait_for_selector(".leaflet-overlay-pane path")  # the route line has arrived
     expect(page.locator("#stat-left")).not_to_have_text("–")
+
+
+def _start(page) -> None:
+    """Tap Start: only then do positions check stops in and the clock run."""
+    page.locator("#btn-run").tap()
+    expect(page.locator("#btn-run")).to_have_text("Pause")
 
 
 def _stored_progress(page) -> dict | None:
@@ -71,6 +79,7 @@ def located(phone, live_server, route):
     page.context.grant_permissions(["geolocation"], origin=live_server)
     _, lat, lon = route["stops"][0]
     page.context.set_geolocation(dict(zip(("latitude", "longitude"), _offset(lat, lon, -150)), accuracy=10))
+    page.clock.install()
     _open_tour(page, live_server)
     return page, watch
 
@@ -88,7 +97,7 @@ def test_the_map_shows_the_route_and_seven_numbered_stops(located):
 
 def test_the_panel_shows_the_next_stop_its_distances_and_direction(located, route):
     page, _ = located
-    expect(page.locator("#next-name")).to_have_text("1. The rail yard at dawn")
+    expect(page.locator("#next-text")).to_have_text("1. The rail yard at dawn")
     # 150 m south of the stop: about 150 m straight, due north.
     expect(page.locator("#next-crow")).to_have_text("150 m")
     expect(page.locator("#next-direction")).to_contain_text("N")
@@ -99,19 +108,19 @@ def test_the_panel_shows_the_next_stop_its_distances_and_direction(located, rout
 
 def test_reaching_a_stop_checks_it_in_and_opens_its_card(located, route):
     page, watch = located
+    _start(page)
     _, lat, lon = route["stops"][0]
-    page.context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 8})
+    _go(page, lat, lon, after_s=40)
     expect(page.locator("#sheet-title")).to_have_text("The rail yard at dawn")
     expect(page.locator("#sheet-kind")).to_have_text("Stop 1 of 7 · montage scene 1 · visited")
     expect(page.locator("#stops-count")).to_have_text("1 of 7")
-    expect(page.locator("#next-name")).to_have_text("2. " + page.locator(".tour-stop").nth(1).get_attribute("data-name"))
+    expect(page.locator("#next-text")).to_have_text("2. " + page.locator(".tour-stop").nth(1).get_attribute("data-name"))
     assert page.locator(".tour-marker.is-visited").count() == 1
     assert _stored_progress(page)["checked"] == ["rail-yard"]
     expect(page.locator("#geo-message")).to_contain_text("Checked in at stop 1")
     save_screenshot(page, "tour-phone-checked-in")
     # the news stays readable while further positions come in
-    mid_lat, mid_lon = _between(route, 0, 1)
-    page.context.set_geolocation({"latitude": mid_lat, "longitude": mid_lon, "accuracy": 8})
+    _go(page, *_ahead(route, 100))
     expect(page.locator("#stat-done")).not_to_have_text("0 m")
     expect(page.locator("#geo-message")).to_contain_text("Checked in at stop 1")
     assert watch.console_errors == [] and watch.page_errors == []
@@ -119,13 +128,13 @@ def test_reaching_a_stop_checks_it_in_and_opens_its_card(located, route):
 
 def test_moving_along_the_route_updates_distance_done_and_to_go(located, route):
     page, _ = located
+    _start(page)
     _, lat, lon = route["stops"][0]
-    page.context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 8})
+    _go(page, lat, lon, after_s=40)
     expect(page.locator("#stops-count")).to_have_text("1 of 7")
     to_next_at_stop = page.locator("#next-route").inner_text()
     left_at_stop = page.locator("#stat-left").inner_text()
-    mid_lat, mid_lon = _between(route, 0, 1)
-    page.context.set_geolocation({"latitude": mid_lat, "longitude": mid_lon, "accuracy": 8})
+    _go(page, *_ahead(route, 100))
     expect(page.locator("#next-route")).not_to_have_text(to_next_at_stop)
     expect(page.locator("#stat-done")).not_to_have_text("0 m")
     assert page.locator("#stat-left").inner_text() != left_at_stop
@@ -134,10 +143,11 @@ def test_moving_along_the_route_updates_distance_done_and_to_go(located, route):
 
 def test_progress_survives_a_reload(located, route, live_server):
     page, _ = located
+    _start(page)
     _, lat, lon = route["stops"][0]
-    page.context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 8})
+    _go(page, lat, lon, after_s=40)
     expect(page.locator("#stops-count")).to_have_text("1 of 7")
-    page.locator("#btn-run").tap()  # pause the clock the check-in started
+    page.locator("#btn-run").tap()  # pause
     expect(page.locator("#btn-run")).to_have_text("Resume")
     page.reload()
     page.wait_for_selector(".tour-marker")
@@ -150,11 +160,11 @@ def test_progress_survives_a_reload(located, route, live_server):
 
 def test_reset_asks_first_and_erases_only_after_yes(located, route):
     page, _ = located
+    _start(page)
     _, lat, lon = route["stops"][0]
-    page.context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 8})
+    _go(page, lat, lon, after_s=40)
     expect(page.locator("#stops-count")).to_have_text("1 of 7")
-    mid_lat, mid_lon = _between(route, 0, 1)  # off the stop, so it is not checked in again
-    page.context.set_geolocation({"latitude": mid_lat, "longitude": mid_lon, "accuracy": 8})
+    _go(page, *_ahead(route, 100))  # off the stop, so it is not checked in again
 
     page.locator("#btn-reset").tap()
     dialog = page.locator("#reset-dialog")
@@ -197,7 +207,7 @@ def test_denied_location_says_so_and_stops_can_still_be_ticked_by_tapping(phone,
     page.locator(".tour-stops summary").tap()
     page.locator(".tour-stop__label").nth(0).tap()
     expect(page.locator("#stops-count")).to_have_text("2 of 7")
-    expect(page.locator("#next-name")).to_have_text("3. " + page.locator(".tour-stop").nth(2).get_attribute("data-name"))
+    expect(page.locator("#next-text")).to_have_text("3. " + page.locator(".tour-stop").nth(2).get_attribute("data-name"))
     save_screenshot(page, "tour-phone-no-location")
     assert watch.console_errors == [] and watch.page_errors == []
 

@@ -7,9 +7,10 @@ from collections.abc import Callable
 import pytest
 from osm_fixtures import at
 
-from tourapp.cuesheet import Cue, Stretch, build_cues, cue_sheet, cue_text, merge_stretches, turn_name
+from tourapp.cuesheet import build_cues, cue_sheet, cue_text, merge_stretches, street_label, turn_name
+from tourapp.model import Cue, Stretch
 from tourapp.network import StreetNetwork
-from tourapp.routing import plan_route
+from tourapp.planner import plan_route
 from tourapp.stops import Stop
 
 Place = Callable[..., Stop]
@@ -81,7 +82,7 @@ def test_short_unnamed_links_do_not_break_a_street_into_two_cues() -> None:
                  Stretch(name="", kind="crossing", start_index=3, length_m=8),
                  Stretch(name="9th Street", kind="tertiary", start_index=4, length_m=150)]
     merged = merge_stretches(stretches)
-    assert [(s.label, s.length_m) for s in merged] == [("9th Street", 358)]
+    assert [(street_label(s.name, s.kind), s.length_m) for s in merged] == [("9th Street", 358)]
 
 
 def test_a_straight_line_leg_says_it_is_not_along_streets() -> None:

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import gpxpy
 import pytest
+from helpers import require_tool
 from lxml import etree
 from osm_fixtures import GPX_XSD_PATH, OsmBuilder, at, distance_to_polyline_m
 
-from tests.conftest import require_tool
+from tourapp.course import ExportOptions
 from tourapp.errors import BadPlan
-from tourapp.gpx import route_to_gpx
+from tourapp.gpx import route_to_gpx, write_gpx
+from tourapp.model import Route
 from tourapp.network import StreetNetwork
-from tourapp.routing import Route, plan_route
+from tourapp.planner import plan_route
 from tourapp.stops import Stop
 
 Place = Callable[..., Stop]
@@ -134,6 +138,45 @@ def test_unknown_gpx_kind_is_a_bad_plan(routed: Route) -> None:
         route_to_gpx(routed, app_url=APP_URL, kind="csv")
 
 
+def _options(**changes: object) -> ExportOptions:
+    values: dict[str, object] = {"pace_s_per_km": 360.0, "start_time": WHEN, "app_url": APP_URL, **changes}
+    return ExportOptions(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", ["trk", "rte"])
+def test_every_point_has_a_time_at_the_pace(routed: Route, schema: etree.XMLSchema, kind: str) -> None:
+    body = write_gpx(routed, _options(kind=kind, pace_s_per_km=300.0))
+    assert schema.validate(etree.fromstring(body)), schema.error_log
+    gpx = gpxpy.parse(body.decode())
+    points = gpx.tracks[0].segments[0].points if kind == "trk" else gpx.routes[0].points
+    times = [p.time for p in points]
+    assert None not in times and times == sorted(times)
+    assert times[0] == WHEN
+    assert (times[-1] - WHEN).total_seconds() == pytest.approx(routed.duration_s(300.0), abs=1.0)
+    assert "Point times are planned at 5:00 min/km." in gpx.description
+
+
+def test_the_route_to_gpx_of_old_writes_no_times_without_a_pace(routed: Route) -> None:
+    gpx = gpxpy.parse(route_to_gpx(routed, app_url=APP_URL, time=WHEN))
+    assert all(p.time is None for p in gpx.tracks[0].segments[0].points)
+
+
+def test_max_points_shortens_the_track_but_keeps_every_waypoint(routed: Route, schema: etree.XMLSchema) -> None:
+    full = gpxpy.parse(write_gpx(routed, _options()).decode())
+    body = write_gpx(routed, _options(max_points=len(routed.legs) + 1))
+    assert schema.validate(etree.fromstring(body)), schema.error_log
+    short = gpxpy.parse(body.decode())
+    assert short.get_track_points_no() == len(routed.legs) + 1 < full.get_track_points_no()
+    assert [w.name for w in short.waypoints] == [w.name for w in full.waypoints]
+    assert "Simplified to" in short.description and "Simplified" not in full.description
+
+
+def test_a_finish_point_of_ones_own_gets_its_own_waypoint(town_net: StreetNetwork, stops: list[Stop]) -> None:
+    route = plan_route(stops, network=town_net, end=at(250, -20))
+    gpx = gpxpy.parse(write_gpx(route, _options()).decode())
+    assert gpx.waypoints[-1].name == "Finish" and len(gpx.waypoints) == len(stops) + 1
+
+
 def _gpsbabel(*args: str) -> subprocess.CompletedProcess[str]:
     gpsbabel = require_tool("gpsbabel")  # skipped without it, failed under CI
     return subprocess.run([gpsbabel, *args], capture_output=True, text=True, timeout=30, check=False)
@@ -151,6 +194,19 @@ def test_gpsbabel_reads_back_every_track_point_and_waypoint(request: pytest.Fixt
     ns = {"g": back.getroot().nsmap[None]}
     assert len(back.findall(".//g:trkpt", ns)) == len(route.points)
     assert len(back.findall(".//g:wpt", ns)) == len(route.stops)
+
+
+def test_gpsbabel_reads_every_track_point_with_its_time(tmp_path: Path, routed: Route) -> None:
+    source = tmp_path / "route.gpx"
+    source.write_bytes(write_gpx(routed, _options()))
+    result = _gpsbabel("-t", "-i", "gpx", "-f", str(source), "-o", "unicsv,utc=0", "-F", "-")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(float(r["Latitude"]), float(r["Longitude"])) for r in rows] == [
+        pytest.approx(p, abs=1e-6) for p in routed.points]
+    times = [dt.datetime.strptime(f"{r['Date']} {r['Time']}", "%Y/%m/%d %H:%M:%S") for r in rows]
+    assert times[0] == WHEN.replace(tzinfo=None) and times == sorted(times)
+    assert (times[-1] - times[0]).total_seconds() == pytest.approx(routed.duration_s(360.0), abs=1.0)
 
 
 def test_gpsbabel_reads_back_the_rte_variant(tmp_path: Path, routed: Route) -> None:

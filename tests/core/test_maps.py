@@ -96,3 +96,17 @@ def test_the_same_map_renders_to_the_same_bytes(catalog):
 def test_the_rendered_parts_carry_no_viewport_that_blocks_zooming(catalog):
     parts = maps.render_parts(_overview(catalog), map_id="overview")
     assert "user-scalable" not in parts.css + parts.js + parts.html + parts.script
+
+
+def test_a_route_map_numbers_the_stops_in_visiting_order_and_letters_the_start(catalog):
+    from tourapp.planner import plan_route
+
+    stops = [catalog["moshulu"], catalog["italian-market"], catalog["art-museum-steps"]]
+    route = plan_route(stops, network=None, start=(39.9526, -75.1652))
+    script = maps.render_parts(maps.route_map(route, settings=Settings(), assets=ASSETS), map_id="cues").script
+    labels = re.findall(r'"html": "<span>([^<]+)</span>"', script)
+    titles = re.findall(r'"title": "([^"]+)"', script)
+    assert labels == ["S", "1", "2", "3"]
+    assert titles[1:] == [f"Stop {n}: {stop.name}" for n, stop in enumerate(stops, 1)]
+    # straight legs (no street network) are dashed, one line per leg
+    assert script.count("L.polyline(") == 3 and script.count('"dashArray": "8 8"') == 3

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from helpers import REPO
 
 from tourapp.errors import DataFileError
 from tourapp.settings import DEFAULT_TILE_URL, Settings
@@ -32,10 +35,64 @@ def test_environment_overrides_are_converted_to_each_fields_type():
     assert settings.snap_limit_m == 90.0
 
 
-def test_a_bad_value_names_the_setting():
-    with pytest.raises(DataFileError, match=r"snap_limit_m: cannot read 'far' as float"):
-        Settings.from_env({"TOURAPP_SNAP_LIMIT_M": "far"})
+def _documented() -> list[tuple[str, str]]:
+    """(variable, default as the README writes it) for each row of the README's settings table."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    found = []
+    for row in section.splitlines():
+        cells = row.split("|")[1:-1]
+        if len(cells) < 3:
+            continue
+        names = re.findall(r"`(TOURAPP_\w+)`", cells[0])
+        defaults = re.findall(r"`([^`]*)`", cells[1])
+        for i, name in enumerate(names):
+            found.append((name, defaults[i] if len(names) == len(defaults) else cells[1].strip()))
+    return found
 
 
-def test_settings_are_hashable_so_results_can_be_cached_per_settings():
-    assert hash(Settings()) == hash(Settings())
+DOCUMENTED = _documented()
+
+
+def _other_value(name: str, default: str) -> tuple[str, object]:
+    """A value for ``name`` unlike its default, and the setting a user expects it to give."""
+    if default in {"true", "false"}:
+        return ("no", False) if default == "true" else ("yes", True)
+    if re.fullmatch(r"\d+(\.\d+)?", default):
+        return str(float(default) * 2 + 1), float(default) * 2 + 1
+    if name.endswith(("_DIR", "_FILE")):
+        return "/srv/montage/elsewhere", Path("/srv/montage/elsewhere")
+    return "https://tiles.example/{z}/{x}/{y}.png?from=test", "https://tiles.example/{z}/{x}/{y}.png?from=test"
+
+
+def _changes(settings: Settings) -> dict[str, object]:
+    default = Settings()
+    return {f.name: getattr(settings, f.name) for f in fields(Settings)
+            if f.compare and getattr(settings, f.name) != getattr(default, f.name)}
+
+
+def test_the_readme_documents_the_settings():
+    assert len(DOCUMENTED) >= 8, DOCUMENTED  # the table was found and read
+
+
+@pytest.mark.parametrize(("name", "default"), DOCUMENTED, ids=[name for name, _ in DOCUMENTED])
+def test_each_variable_the_readme_documents_changes_exactly_its_setting(name, default):
+    value, expected = _other_value(name, default)
+    changed = _changes(Settings.from_env({name: value}))
+    assert list(changed.values()) == [expected], changed
+
+
+@pytest.mark.parametrize(("name", "default"), DOCUMENTED, ids=[name for name, _ in DOCUMENTED])
+def test_a_variable_set_to_nothing_keeps_the_documented_default(name, default):
+    assert _changes(Settings.from_env({name: ""})) == {}
+
+
+NUMBERS_AND_SWITCHES = [(name, default) for name, default in DOCUMENTED
+                        if default in {"true", "false"} or re.fullmatch(r"\d+(\.\d+)?", default)]
+
+
+@pytest.mark.parametrize("name", [name for name, _ in NUMBERS_AND_SWITCHES])
+def test_a_bad_value_is_refused_naming_the_variable_and_the_value(name):
+    with pytest.raises(DataFileError) as refused:
+        Settings.from_env({name: "lots"})
+    assert name in str(refused.value) and "'lots'" in str(refused.value)

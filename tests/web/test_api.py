@@ -36,17 +36,27 @@ def test_one_stop_is_a_feature(client):
     assert feature["properties"]["montage_order"] == 6
 
 
-@pytest.mark.parametrize("bad_id", ["nowhere", "RAIL-YARD", "rail-yard%20", "..%2f..%2fetc"])
-def test_an_unknown_stop_is_a_json_404_naming_it(client, bad_id):
+@pytest.mark.parametrize(
+    ("bad_id", "named"),
+    [("nowhere", "'nowhere'"), ("RAIL-YARD", "'RAIL-YARD'"), ("rail-yard%20", "'rail-yard '"),
+     ("%3Cscript%3E", "'<script>'")],
+)
+def test_an_unknown_stop_is_a_json_404_naming_it_and_the_known_ones(client, bad_id, named):
     response = client.get(f"/api/stops/{bad_id}")
     assert response.status_code == 404
     error = response.get_json()["error"]
     assert error["status"] == 404
-    assert "unknown stop" in error["message"] or "no page" in error["message"].lower()
+    assert error["message"].startswith(f"unknown stop {named}; known stops: rail-yard, italian-market")
 
 
-def test_an_etag_lets_a_client_revalidate_without_the_body(client):
-    first = client.get("/api/stops")
-    again = client.get("/api/stops", headers={"If-None-Match": first.headers["ETag"]})
+def test_a_path_that_climbs_out_of_the_api_is_a_404_naming_the_path(client):
+    response = client.get("/api/stops/..%2f..%2fetc")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["message"] == "There is no page at /api/stops/../../etc."
+
+
+def test_an_etag_lets_a_client_revalidate_without_the_body(fresh_client):
+    first = fresh_client.get("/api/stops")  # rendered now, not from an earlier test's cache
+    again = fresh_client.get("/api/stops", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert again.data == b""

@@ -2,9 +2,39 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
+from urllib.parse import urljoin
 
-from tests.conftest import REPO
+import pytest
+from flask import Flask
+from helpers import REPO
+
+from routes import assets
+
+#: A static import in a served (minified) module: ``import{a}from"./x.js?v=…"``.
+SERVED_IMPORT = re.compile(r'(?:import|export)\b[\w$*\s{},]*?from\s*"([^"]+)"')
+HASHED_MODULE = re.compile(r"/static/js/([\w-]+)\.js\?v=[0-9a-f]{12}")
+
+
+def _tour_page_modules(client, html: str) -> dict[str, str]:
+    """Every module the tour page loads, found as a browser does (from the script, following
+    the imports of each served module): hashed URL -> file name."""
+    entry = re.search(r'<script type="module" src="(/static/js/tour\.js\?v=[0-9a-f]{12})"', html).group(1)
+    found: dict[str, str] = {}
+    queue = [entry]
+    while queue:
+        url = queue.pop()
+        match = HASHED_MODULE.fullmatch(url)
+        assert match, f"not a content-hashed module URL: {url}"
+        if url in found:
+            continue
+        found[url] = match.group(1)
+        response = client.get(url)
+        assert response.status_code == 200 and response.mimetype == "text/javascript", url
+        queue += [urljoin(url, spec) for spec in SERVED_IMPORT.findall(response.get_data(as_text=True))]
+    return found
 
 
 def test_leaflet_is_served_from_the_installed_package(client):
@@ -42,9 +72,83 @@ def test_images_that_gzip_cannot_shrink_are_sent_as_they_are(client):
 
 def test_our_scripts_and_styles_are_sent_minified_but_kept_readable_in_the_repo(client):
     html = client.get("/tour/montage").get_data(as_text=True)
-    for url, source in [(re.search(r'src="(/static/js/tour\.js\?v=\w+)"', html).group(1), "static/js/tour.js"),
+    modules = [(url, f"static/js/{name}.js") for url, name in _tour_page_modules(client, html).items()]
+    assert len(modules) >= 5
+    for url, source in [*modules,
                         (re.search(r'href="(/static/css/app\.css\?v=\w+)"', html).group(1), "static/css/app.css")]:
         sent = client.get(url).get_data(as_text=True)
         original = (REPO / source).read_text()
         assert "/*" in original and "/*" not in sent, url
         assert len(sent) < 0.85 * len(original), url
+
+
+def test_the_tour_page_preloads_every_module_it_imports_by_its_hashed_url(client):
+    html = client.get("/tour/montage").get_data(as_text=True)
+    modules = _tour_page_modules(client, html)
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', html))
+    entry = next(url for url, name in modules.items() if name == "tour")
+    assert preloaded == set(modules) - {entry}
+    assert {"geometry", "format", "progress-store", "api"} <= set(modules.values())
+
+
+def test_every_module_the_tour_page_loads_is_precached_for_offline(client):
+    html = client.get("/tour/montage").get_data(as_text=True)
+    sw_source = client.get("/sw.js").get_data(as_text=True)
+    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", sw_source).group(1))
+    assert set(_tour_page_modules(client, html)) <= set(precache)
+
+
+def _static_app(folder: Path, files: dict[str, str]) -> Flask:
+    """An app serving only ``files`` as its static/ folder."""
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    app = Flask("static_only", static_folder=None)
+    app.config["STATIC_DIR"] = str(folder)
+    assets.init_app(app)
+    return app
+
+
+def _urls(app: Flask, *names: str) -> dict[str, str]:
+    with app.test_request_context():
+        return {name: assets.asset_url(name) for name in names}
+
+
+MODULES = {
+    "js/page.js": 'import { a } from "./lib/a.js";\nimport "./side.js";\nconsole.log(a);\n',
+    "js/lib/a.js": '/* a */\nexport { b as a } from "../b.js";\n',
+    "js/b.js": "export const b = 1;\n",
+    "js/side.js": "export {};\n",
+}
+
+
+def test_a_changed_module_changes_the_url_of_every_module_that_imports_it(tmp_path):
+    before = _urls(_static_app(tmp_path / "v1", MODULES), *MODULES)
+    after = _urls(_static_app(tmp_path / "v2", {**MODULES, "js/b.js": "export const b = 2;\n"}), *MODULES)
+    changed = {name for name in MODULES if before[name] != after[name]}
+    assert changed == {"js/b.js", "js/lib/a.js", "js/page.js"}
+
+
+def test_a_served_module_imports_the_hashed_urls_the_page_preloads(tmp_path):
+    app = _static_app(tmp_path, MODULES)
+    urls = _urls(app, *MODULES)
+    with app.test_request_context():
+        assert assets.module_imports("js/page.js") == ["js/b.js", "js/lib/a.js", "js/side.js"]
+    client = app.test_client()
+    page = client.get(urls["js/page.js"]).get_data(as_text=True)
+    assert {urljoin(urls["js/page.js"], spec) for spec in re.findall(r'"(\.[^"]+)"', page)} == {
+        urls["js/lib/a.js"], urls["js/side.js"]}
+    a = client.get(urls["js/lib/a.js"]).get_data(as_text=True)
+    assert urljoin(urls["js/lib/a.js"], re.search(r'from"([^"]+)"', a).group(1)) == urls["js/b.js"]
+
+
+@pytest.mark.parametrize(("files", "error", "message"), [
+    ({"js/a.js": 'import "./b.js";\n', "js/b.js": 'import { a } from "./a.js";\n'},
+     ValueError, "import cycle: js/a.js -> js/b.js -> js/a.js"),
+    ({"js/a.js": 'import { x } from "./gone.js";\n'}, FileNotFoundError, "js/a.js imports js/gone.js"),
+    ({"js/a.js": 'import { x } from "../../x.js";\n'}, ValueError, "outside static/"),
+])
+def test_a_broken_import_fails_loudly_naming_the_module(tmp_path, files, error, message):
+    app = _static_app(tmp_path, files)
+    with app.test_request_context(), pytest.raises(error, match=re.escape(message)):
+        assets.asset_url("js/a.js")

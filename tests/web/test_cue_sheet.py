@@ -88,3 +88,43 @@ def test_the_home_page_offers_every_tour_to_follow_print_and_download(client):
     links = cards[0].xpath(".//a/@href")
     assert links == ["/tour/montage", "/tours/montage/cues", "/tours/montage.gpx"]
     assert "straight lines" in _text(cards[0])
+
+
+# ---- a plan's cue sheet (/plan/cues): the same sheet for the query of a share link ----
+
+
+def test_a_plans_cue_sheet_has_its_legs_in_visiting_order(client):
+    page = _page(client, "/plan/cues?stops=moshulu,italian-market,art-museum-steps&start=39.9526,-75.1652")
+    assert _text(page.find(".//h1")) == "Your Rocky run"
+    legs = [leg.find(".//h2").text.strip() for leg in page.xpath("//section[contains(@class, 'cues__leg')]")]
+    assert legs[0].startswith("1. Start → ") and len(legs) == 3
+    assert "(one way)" in _text(page.xpath("//dl[contains(@class, 'cues__summary')]")[0])
+    # a map of the route to print with it
+    assert page.xpath("//section[contains(@class, 'cues__map')]/div[contains(@class, 'folium-map')]")
+
+
+def test_a_plans_cue_sheet_keeps_the_plan_when_switching_units(client):
+    page = _page(client, "/plan/cues?stops=moshulu,art-museum-steps&loop=true&pace=300&units=mi")
+    summary = _text(page.xpath("//dl[contains(@class, 'cues__summary')]")[0])
+    assert "(a loop)" in summary and "8:03 min/mi" in summary
+    assert page.xpath("//a[@href='?stops=moshulu,art-museum-steps&loop=true&pace=300&units=km']")
+    follow = page.xpath("//nav//a[text()='Follow']/@href")
+    assert follow == ["/tour/plan?stops=moshulu,art-museum-steps&loop=true&pace=300&units=mi"]
+
+
+def test_a_tour_sheet_with_plan_options_follows_that_plan(client):
+    page = _page(client, "/tours/steps-finale/cues?order=shortest")
+    assert page.xpath("//nav//a[text()='Follow']/@href") == ["/tour/plan?tour=steps-finale&order=shortest"]
+    assert _page(client, "/tours/steps-finale/cues").xpath("//nav//a[text()='Follow']/@href") == ["/tour/steps-finale"]
+
+
+@pytest.mark.parametrize(("path", "words"), [
+    ("/plan/cues?stops=moshulu,moshulu", "listed twice"),
+    ("/plan/cues?stops=moshulu,atlantis", "atlantis"),
+    ("/plan/cues", "the plan is empty"),
+    ("/tours/montage/cues?stops=moshulu,rail-yard", "leave tour and stops out"),
+])
+def test_a_bad_plan_sheet_says_what_was_wrong(client, path, words):
+    response = client.get(path)
+    assert response.status_code in (400, 404)
+    assert words in response.get_data(as_text=True)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from tests.core.test_stops import MONTAGE_IDS, OTHER_IDS
+from helpers import MONTAGE_IDS, OTHER_IDS
 
 
 def test_the_home_page_lists_every_stop_with_a_link(client):
@@ -21,7 +20,8 @@ def test_the_home_page_shows_the_openstreetmap_attribution(client):
 
 
 def test_pages_load_scripts_and_styles_only_from_the_app(client):
-    for path in ["/", "/stops/rail-yard", "/tour/montage", "/tours/montage/cues"]:
+    for path in ["/", "/stops/rail-yard", "/tour/montage", "/tours/montage/cues", "/plan", "/plan?tour=montage",
+                 "/plan/cues?stops=moshulu,rail-yard", "/tour/plan?stops=moshulu,rail-yard"]:
         html = client.get(path).get_data(as_text=True)
         # every tag that loads something; a preconnect to the tile server loads nothing
         tags = re.findall(r'<(?:script|link)[^>]+(?:src|href)="[^"]+"[^>]*>', html)
@@ -31,8 +31,9 @@ def test_pages_load_scripts_and_styles_only_from_the_app(client):
         assert all(url.startswith("/") for url in assets), assets
 
 
-def test_the_viewport_lets_people_zoom(client):
-    html = client.get("/").get_data(as_text=True)
+@pytest.mark.parametrize("path", ["/", "/plan", "/plan/cues?tour=montage"])
+def test_the_viewport_lets_people_zoom(client, path):
+    html = client.get(path).get_data(as_text=True)
     assert html.count('name="viewport"') == 1
     assert "user-scalable=no" not in html and "maximum-scale=1" not in html
 

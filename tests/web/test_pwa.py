@@ -1,4 +1,7 @@
-"""The installable app: manifest, icons, the service worker's source, the offline page, /tour."""
+"""The installable app over HTTP: manifest, icons, what /sw.js precaches, the offline page, /tour.
+
+What the service worker does with its caches is tested in Chromium: tests/browser/test_service_worker.py.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,6 @@ import re
 
 import pytest
 from PIL import Image
-
-from tourapp import __version__
 
 TOUR_IDS = ["montage", "steps-finale", "walking-tour"]
 
@@ -77,18 +78,6 @@ def test_the_service_worker_is_served_from_the_root_and_always_revalidated(clien
     assert response.headers["Cache-Control"] == "no-cache"
 
 
-def test_the_service_worker_cache_is_named_after_the_app_version(sw_source):
-    version = re.search(r'const VERSION = "([^"]+)";', sw_source).group(1)
-    assert re.fullmatch(re.escape(__version__) + r"-[0-9a-f]{12}", version)
-    assert re.search(r'const PREFIX\s*=\s*"montage-run-";', sw_source)  # the script is minified
-    assert re.search(r"const SHELL_CACHE\s*=\s*`\$\{PREFIX\}\$\{VERSION\}`;", sw_source)
-
-
-def test_the_service_worker_deletes_old_caches_on_activate(sw_source):
-    activate = sw_source[sw_source.index('"activate"'):]
-    assert "caches.delete" in activate and "clients.claim" in activate
-
-
 def _precache(sw_source: str) -> list[str]:
     return json.loads(re.search(r"const PRECACHE = (\[.*?\]);", sw_source).group(1))
 
@@ -117,14 +106,6 @@ def test_every_precached_url_answers(client, sw_source):
         assert client.get(url).status_code == 200, url
 
 
-def test_the_service_worker_never_prefetches_tiles(sw_source):
-    urls = _precache(sw_source)
-    assert not any("tile" in u for u in urls)
-    pattern = re.search(r'const TILE_PATTERN = "(.*?)";', sw_source).group(1)
-    assert "openstreetmap" in pattern
-    assert "TILE_LIMIT" in sw_source
-
-
 def test_the_offline_page_says_so_and_links_to_what_works_offline(client):
     response = client.get("/offline")
     assert response.status_code == 200
@@ -133,16 +114,13 @@ def test_the_offline_page_says_so_and_links_to_what_works_offline(client):
 
 
 @pytest.mark.parametrize("tour_id", TOUR_IDS)
-def test_every_tour_has_a_follow_page_listing_its_stops(client, app, tour_id):
+def test_every_tour_has_a_follow_page_listing_its_stops(client, tour_id):
     response = client.get(f"/tour/{tour_id}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    with app.app_context():
-        from routes.state import get_state
-
-        tour = get_state().tours[tour_id]
+    (tour,) = [t for t in client.get("/api/tours").get_json()["tours"] if t["id"] == tour_id]
     found = re.findall(r'<li class="tour-stop" data-stop-id="([^"]+)"', html)
-    assert found == list(tour.stop_ids)
+    assert found == tour["stops"]
     assert f'data-route-url="/api/tours/{tour_id}"' in html
 
 
