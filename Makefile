@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-test system-test-deps bench clean
+.PHONY: run test lint install install-test system-test-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,14 @@ run: install
 	@$(BIN)/tourapp network fetch --if-missing || echo "Serving without street data for now; 'tourapp network fetch' tries again."
 	$(BIN)/tourapp serve --host $(HOST) --port $(PORT)
 
-## make test: install the test extras and the system tools the tests drive, then pytest
-test: install-test system-test-deps
+## make test: install the test extras and the system tools the tests drive, lint and type-check, then pytest
+test: install-test system-test-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make lint: ruff (pyproject.toml) and mypy (setup.cfg) over the whole tree; make test runs it first
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Debian's chromium (driven by Playwright) and gpsbabel (reads our GPX back).
 system-test-deps:

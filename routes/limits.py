@@ -3,7 +3,7 @@
 A fixed tour, a stop page or an asset is rendered once and served from memory (or by the
 service worker): those are never limited, so a crowd following the montage costs nothing
 and a phone installing the app (forty requests at once) is never refused. What is computed
-per request is limited per client (:func:`client_key`) with flask-limiter, in two budgets:
+per request is limited per client (:func:`client_key`), in two budgets:
 
 - ``plans`` (``TOURAPP_RATELIMIT_PLANS``): the plan endpoints (``/api/plan``, ``/plan/…``,
   ``/tour/plan``, ``/plan.gpx``…), the planner page opened on a plan, and a tour's route,
@@ -13,10 +13,15 @@ per request is limited per client (:func:`client_key`) with flask-limiter, in tw
 
 Which budget a request spends is decided here from its endpoint and query
 (:func:`budget_for`), so the views stay as they are. Over budget is a 429 with
-``Retry-After`` and a message (JSON or a page, like every error). Counters live in memory per
-worker process by default; ``TOURAPP_RATELIMIT_STORAGE_URI=redis://…`` shares them between
-workers and instances (if that store cannot be reached, each process counts in memory until
-it can again, rather than failing every request).
+``Retry-After`` and a message (JSON or a page, like every error).
+
+The counting is the ``limits`` library's (the engine under flask-limiter, with its limit
+syntax and storage URIs), called from one ``before_request`` that returns after a dict
+lookup for the requests that spend nothing: flask-limiter's own hook walks its limit
+registry on every request, cached pages included. Counters live in memory per worker
+process by default; ``TOURAPP_RATELIMIT_STORAGE_URI=redis://…`` shares them between workers
+and instances. If that store cannot be reached the request is served and the failure
+logged: a limit is there to keep the app up, not to take it down with its store.
 
 Limits are off under ``TESTING`` unless a test sets ``RATELIMIT_ENABLED``: every test
 client is one address, and a suite asking for hundreds of plans is not a crowd.
@@ -27,13 +32,14 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import limits
 import limits.errors
 import limits.storage
-from flask import Blueprint, Flask, Response, request
-from flask_limiter import Limiter, RateLimitExceeded
+import limits.strategies
+from flask import Flask, Response, current_app, request
 
 from tourapp.errors import DataFileError
 from tourapp.plan_request import QUERY_KEYS
@@ -47,8 +53,10 @@ PLAN_ENDPOINTS = frozenset({"api.plan", "pages.plan_tour", "pages.plan_cue_sheet
 #: route (a tour's route, cue sheet and files; the planner page opened on a share link).
 TOUR_ENDPOINTS = frozenset({"api.tour", "pages.cue_sheet", "pages.plan"})
 #: Every endpoint of these blueprints is a tour's or a plan's file (routes/downloads.py).
-FILE_BLUEPRINTS = ("downloads",)
+FILE_BLUEPRINTS = frozenset({"downloads"})
 GEOCODE_ENDPOINTS = frozenset({"api.geocode"})
+#: Endpoints that may spend a budget (the file blueprints' too).
+CANDIDATES = PLAN_ENDPOINTS | TOUR_ENDPOINTS | GEOCODE_ENDPOINTS
 #: Query keys that ask for more than a tour's cached answer. ``units`` only relabels, and
 #: a file's ``format`` picks one of two cached bodies; ``max_points`` simplifies anew.
 COMPUTED_KEYS = frozenset(QUERY_KEYS) - {"units"} | {"max_points"}
@@ -57,6 +65,8 @@ PLANS = "plans"
 GEOCODE = "geocode"
 #: What each budget is called in the message a client over it reads.
 WHAT = {PLANS: "route requests", GEOCODE: "address searches"}
+#: Namespace of the counters in a shared store.
+KEY_PREFIX = "montage-run"
 
 
 def budget_for(endpoint: str | None, query: Mapping[str, str]) -> str | None:
@@ -70,15 +80,6 @@ def budget_for(endpoint: str | None, query: Mapping[str, str]) -> str | None:
     if endpoint in TOUR_ENDPOINTS or endpoint.partition(".")[0] in FILE_BLUEPRINTS:
         return PLANS if any(key in COMPUTED_KEYS for key in query) else None
     return None
-
-
-def _request_budget() -> str | None:
-    return budget_for(request.endpoint, request.args)
-
-
-def _spends_other_than(budget: str) -> Callable[[], bool]:
-    """An ``exempt_when`` for one budget's limit: the request spends another, or none."""
-    return lambda: _request_budget() != budget
 
 
 def client_key() -> str:
@@ -99,6 +100,45 @@ def client_key() -> str:
     return str(ip)
 
 
+@dataclass(frozen=True)
+class RateLimits:
+    """The budgets and where their counts are kept."""
+
+    #: Budget name -> its limits (all must hold: ``60/minute;600/hour``).
+    budgets: Mapping[str, tuple[limits.RateLimitItem, ...]]
+    counter: limits.strategies.RateLimiter
+
+    def check(self) -> Response | None:
+        """Count this request against its budget; a 429 answer when it is over."""
+        endpoint = request.endpoint
+        if endpoint not in CANDIDATES and (endpoint or "").partition(".")[0] not in FILE_BLUEPRINTS:
+            return None  # most requests: a cached page or an asset, decided without parsing the query
+        budget = budget_for(endpoint, request.args)
+        if budget is None:
+            return None
+        who = client_key()
+        for item in self.budgets[budget]:
+            try:
+                if self.counter.hit(item, KEY_PREFIX, budget, who):
+                    continue
+                reset_at = self.counter.get_window_stats(item, KEY_PREFIX, budget, who).reset_time
+            except Exception:  # an unreachable store must not take every plan down with it
+                current_app.logger.exception("rate-limit store failed; request %s served unlimited", request.path)
+                return None
+            wait_s = min(item.get_expiry(), max(1, math.ceil(reset_at - time.time())))
+            return _too_many(budget, item, wait_s)
+        return None
+
+
+def _too_many(budget: str, item: limits.RateLimitItem, wait_s: int) -> Response:
+    response = refusal(
+        429, "Too many requests",
+        f"Too many {WHAT[budget]} from your address: at most {_per(item)}. Please try again in {wait_s} s.",
+    )
+    response.headers["Retry-After"] = str(wait_s)
+    return response
+
+
 def _per(item: limits.RateLimitItem) -> str:
     """``60 a minute``, ``600 every 2 hours``: a limit as the message reads it."""
     unit = item.GRANULARITY.name
@@ -107,63 +147,38 @@ def _per(item: limits.RateLimitItem) -> str:
     return f"{item.amount} every {item.multiples} {unit}s"
 
 
-def _limit(variable: str, value: str) -> str:
-    """A limit setting checked now, so a typo stops start-up instead of every request."""
+def _parse(variable: str, value: str) -> tuple[limits.RateLimitItem, ...]:
+    """A limit setting read now, so a typo stops start-up instead of every request."""
     try:
-        limits.parse_many(value)
+        return tuple(limits.parse_many(value))
     except ValueError:
         raise DataFileError(
             f"setting {variable}: cannot read {value!r} as a rate limit like '60/minute' or '60/minute;600/hour'"
         ) from None
-    return value
 
 
-def _storage(uri: str) -> str:
+def _storage(uri: str) -> limits.storage.Storage:
     try:
-        limits.storage.storage_from_string(uri)
+        storage = limits.storage.storage_from_string(uri)
     except limits.errors.ConfigurationError as exc:
         raise DataFileError(f"setting TOURAPP_RATELIMIT_STORAGE_URI: cannot use {uri!r}: {exc}") from None
-    return uri
+    if not isinstance(storage, limits.storage.Storage):  # async+… stores need an event loop
+        raise DataFileError(f"setting TOURAPP_RATELIMIT_STORAGE_URI: {uri!r} is an async store; use e.g. redis://")
+    return storage
 
 
-def init_app(app: Flask) -> Limiter:
-    """Limit the computed endpoints of ``app``; call after its blueprints are registered."""
+def init_app(app: Flask) -> RateLimits:
+    """Limit the computed endpoints of ``app`` (checked before any view runs)."""
     settings: Settings = app.config["TOURAPP_SETTINGS"]
-    plans = _limit("TOURAPP_RATELIMIT_PLANS", settings.ratelimit_plans)
-    geocode = _limit("TOURAPP_RATELIMIT_GEOCODE", settings.ratelimit_geocode)
-    app.config.setdefault("RATELIMIT_ENABLED", not app.testing)
-    limiter = Limiter(
-        client_key,
-        app=app,
-        storage_uri=_storage(settings.ratelimit_storage_uri),
-        strategy="moving-window",  # exact: no double burst at a window's edge
-        key_prefix="montage-run",
-        headers_enabled=False,  # Retry-After is set on the 429 below; other answers stay plain
-        in_memory_fallback_enabled=True,
-        swallow_errors=True,
+    rate_limits = RateLimits(
+        budgets={
+            PLANS: _parse("TOURAPP_RATELIMIT_PLANS", settings.ratelimit_plans),
+            GEOCODE: _parse("TOURAPP_RATELIMIT_GEOCODE", settings.ratelimit_geocode),
+        },
+        # a moving window is exact: no double burst where two fixed windows meet
+        counter=limits.strategies.MovingWindowRateLimiter(_storage(settings.ratelimit_storage_uri)),
     )
-    # Everything that spends no budget skips flask-limiter at once (cached pages stay fast).
-    limiter.request_filter(lambda: _request_budget() is None)
-    for budget, value in ((PLANS, plans), (GEOCODE, geocode)):
-        shared = limiter.shared_limit(value, scope=budget, exempt_when=_spends_other_than(budget))
-        for name in ("api", "pages", *FILE_BLUEPRINTS):
-            blueprint = app.blueprints.get(name)
-            if isinstance(blueprint, Blueprint):
-                shared(blueprint)
-
-    def too_many(exc: RateLimitExceeded) -> Response:
-        item = exc.limit.limit
-        current = limiter.current_limit
-        window_s = item.get_expiry()
-        wait_s = min(window_s, max(1, math.ceil(current.reset_at - time.time()))) if current else window_s
-        budget = _request_budget() or PLANS
-        response = refusal(
-            429, "Too many requests",
-            f"Too many {WHAT[budget]} from your address: at most {_per(item)}. Please try again in {wait_s} s.",
-        )
-        response.headers["Retry-After"] = str(wait_s)
-        return response
-
-    app.register_error_handler(RateLimitExceeded, too_many)
-    app.extensions["tourapp.limiter"] = limiter
-    return limiter
+    app.extensions["tourapp.limits"] = rate_limits
+    if app.config.setdefault("RATELIMIT_ENABLED", not app.testing):
+        app.before_request(rate_limits.check)
+    return rate_limits

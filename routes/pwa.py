@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 
 from tourapp import __version__
 
@@ -41,20 +42,20 @@ ICONS = (
 
 
 @bp.get("/manifest.webmanifest")
-def manifest():
+def manifest() -> ResponseReturnValue:
     """The web app manifest that makes the site installable."""
     return cached_response(("manifest",), lambda: json.dumps(_manifest(), indent=1),
                            mimetype="application/manifest+json")
 
 
 @bp.get("/sw.js")
-def service_worker():
+def service_worker() -> ResponseReturnValue:
     """The service worker, from the root so it controls every page; always revalidated."""
     return cached_response(("sw",), _service_worker_source, mimetype="text/javascript")
 
 
 @bp.get("/offline")
-def offline():
+def offline() -> ResponseReturnValue:
     """What the service worker shows for a page it has not cached."""
     return cached_response(("offline",), lambda: render_template("pwa/offline.html"),
                            mimetype="text/html")
@@ -62,13 +63,13 @@ def offline():
 
 @bp.get("/apple-touch-icon.png")
 @bp.get("/apple-touch-icon-precomposed.png")
-def apple_touch_icon():
+def apple_touch_icon() -> ResponseReturnValue:
     """iOS asks the root for its icon whatever the page links; point it at the hashed file."""
     return redirect(asset_url("icons/apple-touch-icon.png"))
 
 
 @bp.get("/favicon.ico")
-def favicon():
+def favicon() -> ResponseReturnValue:
     """Browsers ask the root for a favicon; answer with the app icon (a PNG)."""
     return redirect(asset_url("icons/favicon-48.png"))
 
@@ -145,7 +146,7 @@ def _service_worker_source() -> str:
     }
     body = minified(Path(current_app.config["STATIC_DIR"]) / SW_SOURCE).decode("utf-8")
     digest = hashlib.sha256(
-        (json.dumps(config) + body + _templates_digest(current_app.template_folder)
+        (json.dumps(config) + body + _templates_digest(str(current_app.template_folder))
          + get_state().data_version).encode()
     ).hexdigest()[:12]
     prelude = "".join(

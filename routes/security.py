@@ -36,7 +36,6 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tourapp.errors import DataFileError
-from tourapp.lru import BoundedCache
 from tourapp.settings import DEFAULT_PUBLIC_URL, Settings
 
 from .errors import wants_json
@@ -165,15 +164,17 @@ class PolicyCache:
     def __init__(self, policy: ContentSecurityPolicy) -> None:
         self.policy = policy
         self.base = policy.header()
-        self._by_etag: BoundedCache[str, str] = BoundedCache(POLICY_CACHE_SIZE)
+        # A plain dict, emptied when full: a lookup is on every page served, so it takes no
+        # lock (dict reads are atomic), and a page whose entry went is simply hashed again.
+        self._by_etag: dict[str, str] = {}
 
     def header_for(self, response: Response) -> str | None:
         """The policy for ``response``; ``None`` for a 304 (the stored page keeps its own)."""
         if response.status_code == 304:
             return None
-        if response.mimetype != "text/html" or response.is_streamed:
+        if not response.headers.get("Content-Type", "").startswith("text/html") or response.is_streamed:
             return self.base
-        etag, _weak = response.get_etag()
+        etag = response.headers.get("ETag")  # as sent: parsing it would cost more than the lookup
         if etag:
             found = self._by_etag.get(etag)
             if found is not None:
@@ -183,7 +184,9 @@ class PolicyCache:
             body = gzip.decompress(body)
         header = self.policy.for_html(body.decode("utf-8", "replace"))  # the app writes UTF-8
         if etag:
-            self._by_etag.put(etag, header)
+            if len(self._by_etag) >= POLICY_CACHE_SIZE:
+                self._by_etag.clear()
+            self._by_etag[etag] = header
         return header
 
 
@@ -303,16 +306,18 @@ def _untrusted_host(exc: SecurityError) -> Response:
 
 
 def _check_sizes() -> Response | None:
-    """Refuse over-long addresses and bodies before any view parses them."""
-    query_bytes = len(request.query_string)
+    """Refuse over-long addresses and bodies before any view parses them (read from the WSGI
+    environ: this runs on every request, cached pages included)."""
+    environ = request.environ
+    query_bytes = len(environ.get("QUERY_STRING", ""))  # latin-1 text: one character per byte
     if query_bytes > MAX_QUERY_BYTES:
         return refusal(414, "That address is too long",
                        f"The query is {query_bytes} bytes long; at most {MAX_QUERY_BYTES} are accepted.")
-    path_bytes = len(request.environ.get("PATH_INFO", ""))
+    path_bytes = len(environ.get("PATH_INFO", ""))
     if path_bytes > MAX_PATH_BYTES:
         return refusal(414, "That address is too long",
                        f"The path is {path_bytes} bytes long; at most {MAX_PATH_BYTES} are accepted.")
-    if (request.content_length or 0) > MAX_CONTENT_LENGTH:
+    if environ.get("CONTENT_LENGTH") and (request.content_length or 0) > MAX_CONTENT_LENGTH:
         return refusal(413, "That request is too large",
                        f"The request body is {request.content_length} bytes; at most {MAX_CONTENT_LENGTH} "
                        "are accepted (no page here takes one).")
@@ -348,15 +353,17 @@ def init_app(app: Flask) -> None:
 
     app.before_request(_check_sizes)
 
+    hsts = ("Strict-Transport-Security", f"max-age={HSTS_MAX_AGE_S}")
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
+        # added, not set: no view sends these, and this runs on every cached page
         headers = response.headers
-        for name, value in HARDENING_HEADERS:
-            headers[name] = value
+        headers.extend(HARDENING_HEADERS)
         if request.is_secure:
-            headers["Strict-Transport-Security"] = f"max-age={HSTS_MAX_AGE_S}"
+            headers.add(*hsts)
         policy = policies.header_for(response)
         if policy is not None:
-            headers["Content-Security-Policy"] = policy
+            headers.add("Content-Security-Policy", policy)
         return response
 

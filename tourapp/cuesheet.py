@@ -1,4 +1,4 @@
-"""Turn-by-turn cues from the street names along a route.
+"""Turn-by-turn cues from the street names along a route, collapsed the way a runner reads them.
 
 A cue is one stretch on one street: consecutive OSM ways with the same ``name`` (or, when
 unnamed, the same kind of way) merge into a single cue, so a long avenue crossed by twenty
@@ -6,24 +6,49 @@ side streets reads as one line -- "Turn left onto Christian Street — 0.4 km" -
 printed cue sheet. Turns are judged from bearings measured some metres before and after the
 junction, because the last few metres of OSM geometry are often a kink at a corner.
 
+What OSRM's guidance collapses, this collapses too, and every real turn stays:
+
+* a name change that is only a direction word ("South 15th Street" -> "North 15th Street",
+  see :func:`~tourapp.network.turn_costs.street_key`): one street, no cue;
+* a few metres on another way between two pieces of the same street (an offset junction, a
+  dog-leg): one street (:data:`SHORT_DETOUR_M`, OSRM's 30 m);
+* a piece too short to act on (:data:`MIN_STRETCH_M`): part of the cue before it, and the
+  next turn is judged across it;
+* going straight on along an unnamed sidewalk or crossing that carries a street on: no
+  "Continue onto the sidewalk", the street's cue goes on.
+
+The walk between a place and the street network (:data:`~tourapp.model.Stretch` kind
+``"approach"``) gets a cue of its own when it is long enough to matter ("Head west to South
+Christopher Columbus Boulevard", "Turn left to The Moshulu"); a short one is part of the
+street's cue.
+
 Units stay SI here (``distance_m``); :func:`cue_text` converts to km or miles at the edge.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .formatting import compass_name, format_distance
 from .geodesy import LatLon, LocalFrame, initial_bearing_deg
 from .model import Cue, Route, Stretch
+from .network.turn_costs import STRAIGHT_ON_DEG, street_key
 
 #: How far before / after a junction the bearings are measured (metres).
 BEARING_BASE_M = 20.0
-#: An unnamed stretch shorter than this (a crossing, a kerb link) joins the stretch before it.
+#: A stretch shorter than this (a crossing, a kerb link, a corner) joins the stretch before it.
 MIN_STRETCH_M = 15.0
+#: A piece of another way at most this long between two pieces of one street is part of it.
+SHORT_DETOUR_M = 30.0
+#: The walk between a place and the street network gets its own cue from this long (metres).
+APPROACH_CUE_M = 20.0
+#: The kind of stretch that joins a place to the street network.
+APPROACH = "approach"
+#: Unnamed ways that are part of a street: going straight on along one is no news.
+STREET_PARTS = frozenset({"sidewalk", "crossing"})
 
 #: Sensible words for unnamed ways, by OSM ``highway`` value (or footway subtype).
 KIND_LABELS = {
@@ -33,6 +58,7 @@ KIND_LABELS = {
     "cycleway": "cycle path", "bridleway": "bridleway", "corridor": "passage",
     "elevator": "lift", "direct": "direct line",
 }
+
 
 def street_label(name: str, kind: str) -> str:
     """The street's name, or a plain word for an unnamed way (``"footpath"``, ``"steps"``)."""
@@ -44,7 +70,21 @@ def street_label(name: str, kind: str) -> str:
 
 
 def _label(stretch: Stretch) -> str:
-    return street_label(stretch.name, stretch.kind)
+    return "" if stretch.kind == APPROACH else street_label(stretch.name, stretch.kind)
+
+
+def _target(stretch: Stretch) -> str:
+    """A way as the object of a sentence: ``"Christian Street"``, ``"the footpath"``."""
+    return stretch.name or f"the {_label(stretch)}"
+
+
+def _same_way(a: Stretch, b: Stretch) -> bool:
+    """One street (names equal but for a direction word), or one kind of unnamed way."""
+    if a.kind == APPROACH or b.kind == APPROACH:
+        return False
+    if a.name or b.name:
+        return bool(a.name and b.name) and street_key(a.name) == street_key(b.name)
+    return _label(a) == _label(b)
 
 
 def turn_name(delta_deg: float) -> str:
@@ -63,8 +103,19 @@ def turn_name(delta_deg: float) -> str:
     return "u-turn"
 
 
-def _instruction(turn: str, stretch: Stretch, bearing: float) -> str:
-    target = stretch.name or f"the {_label(stretch)}"
+def _instruction(turn: str, stretch: Stretch, bearing: float, *, towards: str) -> str:
+    """What to do; ``towards`` is where an approach leads (the next street, or the place)."""
+    if stretch.kind == APPROACH:
+        if turn == "start":
+            return f"Head {compass_name(bearing)} to {towards}"
+        if turn == "straight":
+            return f"Continue to {towards}"
+        if turn == "u-turn":
+            return f"Make a U-turn to {towards}"
+        if turn.startswith("slight"):
+            return f"Bear {turn.split()[1]} to {towards}"
+        return f"Turn {turn} to {towards}"
+    target = _target(stretch)
     if turn == "start":
         if stretch.kind == "direct":
             return f"Head {compass_name(bearing)} in a direct line (not along streets)"
@@ -78,22 +129,134 @@ def _instruction(turn: str, stretch: Stretch, bearing: float) -> str:
     return f"Turn {turn} onto {target}"
 
 
+def _join(a: Stretch, b: Stretch) -> Stretch:
+    """``b`` as part of ``a``: ``a``'s name, kind and start, both lengths."""
+    return replace(a, length_m=a.length_m + b.length_m)
+
+
 def merge_stretches(stretches: Sequence[Stretch]) -> list[Stretch]:
-    """Join neighbours with the same label and swallow short unnamed links into the previous one."""
-    merged: list[Stretch] = []
-    for stretch in stretches:
-        if merged and (_label(stretch) == _label(merged[-1])
-                       or (not stretch.name and stretch.length_m < MIN_STRETCH_M)):
-            merged[-1] = replace(merged[-1], length_m=merged[-1].length_m + stretch.length_m)
+    """The collapses that need only names and lengths, repeated until none applies.
+
+    Neighbours on one street join; a short unnamed link joins the stretch before it; a piece
+    of another way of up to :data:`SHORT_DETOUR_M` between two pieces of one street joins
+    them. Approaches to a place are left alone (:func:`build_cues` decides about them).
+    """
+    out = list(stretches)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(1, len(out)):
+            a, b = out[i - 1], out[i]
+            if _same_way(a, b) or (not b.name and b.kind not in (APPROACH, "direct")
+                                   and a.kind != APPROACH and b.length_m < MIN_STRETCH_M):
+                out[i - 1:i + 1] = [_join(a, b)]
+                changed = True
+                break
+            if (i + 1 < len(out) and b.kind != APPROACH and b.length_m <= SHORT_DETOUR_M
+                    and _same_way(a, out[i + 1])):
+                out[i - 1:i + 2] = [_join(_join(a, b), out[i + 1])]
+                changed = True
+                break
+    return out
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A stretch on its way to a cue: ``turn_from`` is where the turn into it begins (the
+    start of a short piece absorbed before it), an index into the leg's points."""
+
+    stretch: Stretch
+    turn_from: int
+
+
+class _Line:
+    """The leg's polyline with distances along it, for headings some metres either side."""
+
+    def __init__(self, points: Sequence[LatLon]) -> None:
+        self.pts = np.asarray(points, dtype=float)
+        # distance along the leg in a local plane: only used to find the points some metres
+        # either side of a junction, where a fraction of a percent does not matter
+        x, y = LocalFrame(float(self.pts[0, 0]), float(self.pts[0, 1])).xy(self.pts[:, 0], self.pts[:, 1])
+        self.cum = np.concatenate(([0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))))
+
+    def at_index(self, index: int) -> float:
+        return float(self.cum[min(max(index, 0), len(self.cum) - 1)])
+
+    def point(self, along_m: float) -> LatLon:
+        s = min(max(along_m, 0.0), float(self.cum[-1]))
+        return (float(np.interp(s, self.cum, self.pts[:, 0])), float(np.interp(s, self.cum, self.pts[:, 1])))
+
+    def heading(self, from_m: float, to_m: float) -> float | None:
+        p, q = self.point(from_m), self.point(to_m)
+        return None if p == q else initial_bearing_deg(p, q)
+
+    def delta(self, turn_from: int, start: int, length_m: float) -> float:
+        """Change of heading (degrees) from the way before ``turn_from`` onto the way starting
+        at ``start``; 0 where either heading cannot be measured."""
+        s0, s1 = self.at_index(turn_from), self.at_index(start)
+        before = self.heading(s0 - BEARING_BASE_M, s0)
+        after = self.heading(s1, s1 + min(BEARING_BASE_M, max(length_m, 1.0)))
+        return 0.0 if before is None or after is None else (after - before + 180.0) % 360.0 - 180.0
+
+    def turn(self, turn_from: int, start: int, length_m: float) -> str:
+        return turn_name(self.delta(turn_from, start, length_m))
+
+
+def _collapse(runs: list[_Run], line: _Line) -> list[_Run]:
+    """The collapses that need the geometry, repeated until none applies."""
+    changed = True
+    while changed:
+        changed = False
+        for i, run in enumerate(runs):
+            s = run.stretch
+            prev = runs[i - 1].stretch if i else None
+            nxt = runs[i + 1].stretch if i + 1 < len(runs) else None
+            if s.kind == APPROACH:
+                if s.length_m >= APPROACH_CUE_M or len(runs) == 1:
+                    continue
+                if prev is not None and prev.kind != APPROACH:  # a short way in from the street
+                    runs[i - 1:i + 1] = [replace(runs[i - 1], stretch=_join(prev, s))]
+                elif nxt is not None and nxt.kind != APPROACH:  # a short way out to the street
+                    runs[i:i + 2] = [replace(runs[i + 1], stretch=_join(nxt, s))]
+                else:
+                    continue
+                changed = True
+                break
+            short = s.length_m < MIN_STRETCH_M
+            if prev is None:
+                if short and nxt is not None and nxt.kind != APPROACH:  # "Head south ... 0 m"
+                    runs[0:2] = [_Run(replace(nxt, start_index=s.start_index,
+                                              length_m=s.length_m + nxt.length_m), 0)]
+                    changed = True
+                    break
+                continue
+            if prev.kind == APPROACH:
+                if short and nxt is not None and nxt.kind != APPROACH:  # turn across it
+                    runs[i:i + 2] = [_Run(replace(nxt, start_index=s.start_index,
+                                                  length_m=s.length_m + nxt.length_m), run.turn_from)]
+                    changed = True
+                    break
+                continue
+            going_on = (not s.name and s.kind in STREET_PARTS
+                        and abs(line.delta(run.turn_from, s.start_index, s.length_m)) <= STRAIGHT_ON_DEG)
+            if short or going_on:
+                runs[i - 1:i + 1] = [replace(runs[i - 1], stretch=_join(prev, s))]
+                if i < len(runs) and short:  # judge the next turn from before the short piece
+                    runs[i] = replace(runs[i], turn_from=min(runs[i].turn_from, run.turn_from))
+                changed = True
+                break
+        if changed:  # the ways either side of what was absorbed may now be one street
+            runs = _rejoin(runs)
+    return runs
+
+
+def _rejoin(runs: list[_Run]) -> list[_Run]:
+    out: list[_Run] = []
+    for run in runs:
+        if out and _same_way(out[-1].stretch, run.stretch):
+            out[-1] = replace(out[-1], stretch=_join(out[-1].stretch, run.stretch))
         else:
-            merged.append(stretch)
-    # a short link may have separated two pieces of the same street: join those too
-    out: list[Stretch] = []
-    for stretch in merged:
-        if out and _label(stretch) == _label(out[-1]):
-            out[-1] = replace(out[-1], length_m=out[-1].length_m + stretch.length_m)
-        else:
-            out.append(stretch)
+            out.append(run)
     return out
 
 
@@ -106,52 +269,39 @@ def build_cues(points: Sequence[LatLon], stretches: Sequence[Stretch], *,
     points
         The leg's full (unthinned) polyline, ``(lat, lon)``.
     stretches
-        Consecutive runs along ``points``, in order; merged here (:func:`merge_stretches`).
+        Consecutive runs along ``points``, in order; collapsed here (:func:`merge_stretches`
+        and the rules of the module docstring).
     arrive_at
         Name of the place the leg ends at, for the arrival cue.
     """
     if not points:
         return ()
-    pts = np.asarray(points, dtype=float)
-    # cumulative distance along the leg in a local plane: only used to find the points some
-    # metres either side of a junction, where a fraction of a percent does not matter
-    x, y = LocalFrame(float(pts[0, 0]), float(pts[0, 1])).xy(pts[:, 0], pts[:, 1])
-    steps = np.hypot(np.diff(x), np.diff(y))
-    cum = np.concatenate(([0.0], np.cumsum(steps)))
-
+    line = _Line(points)
     merged = merge_stretches(stretches)
-    # every position needed (junction, some metres before, some metres after), in one go
-    at_s = cum[np.minimum(np.array([m.start_index for m in merged], dtype=np.int64), len(cum) - 1)]
-    reach = np.array([min(BEARING_BASE_M, max(m.length_m, 1.0)) for m in merged], dtype=float)
-    back = np.concatenate(([0.0], reach[:-1]))
-    wanted = np.clip(np.concatenate((at_s, at_s + reach, at_s - back)), 0.0, cum[-1])
-    lats = np.interp(wanted, cum, pts[:, 0]).tolist()
-    lons = np.interp(wanted, cum, pts[:, 1]).tolist()
-    n = len(merged)
-    here = list(zip(lats[:n], lons[:n]))
-    ahead = list(zip(lats[n:2 * n], lons[n:2 * n]))
-    behind = list(zip(lats[2 * n:], lons[2 * n:]))
-
-    def heading(p: LatLon, q: LatLon) -> float | None:
-        return None if p == q else initial_bearing_deg(p, q)
-
+    runs = _collapse([_Run(s, s.start_index) for s in merged], line)
+    # a last few metres on another street were folded into the turn before: say where it is
+    last_named = next((s for s in reversed(merged) if s.kind != APPROACH), None)
+    arrive_on = ""
+    if (last_named is not None and last_named.name and runs[-1].stretch.kind != APPROACH
+            and not _same_way(runs[-1].stretch, last_named)):
+        arrive_on = f" on {last_named.name}"
     cues: list[Cue] = []
-    for i, stretch in enumerate(merged):
-        out = heading(here[i], ahead[i])
-        if i == 0:
-            turn = "start"
-        else:
-            before = heading(behind[i], here[i])
-            turn = "straight" if before is None or out is None else turn_name(out - before)
+    for i, run in enumerate(runs):
+        s = run.stretch
+        at_m = line.at_index(s.start_index)
+        out = line.heading(at_m, at_m + min(BEARING_BASE_M, max(s.length_m, 1.0)))
+        turn = "start" if i == 0 else line.turn(run.turn_from, s.start_index, s.length_m)
+        towards = _target(runs[i + 1].stretch) if i + 1 < len(runs) else arrive_at
         cues.append(Cue(
-            instruction=_instruction(turn, stretch, out or 0.0),
-            street=_label(stretch),
-            distance_m=stretch.length_m,
+            instruction=_instruction(turn, s, out or 0.0, towards=towards),
+            street=_label(s),
+            distance_m=s.length_m,
             turn=turn,
-            at=here[i],
+            at=line.point(at_m),
         ))
-    cues.append(Cue(instruction=f"Arrive at {arrive_at}", street="", distance_m=0.0,
-                    turn="arrive", at=(float(pts[-1, 0]), float(pts[-1, 1]))))
+    end = line.pts[-1]
+    cues.append(Cue(instruction=f"Arrive at {arrive_at}{arrive_on}", street="", distance_m=0.0,
+                    turn="arrive", at=(float(end[0]), float(end[1]))))
     return tuple(cues)
 
 

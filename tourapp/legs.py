@@ -1,8 +1,10 @@
 """The legs of a route: the way between two consecutive places, with its cues.
 
-A street leg follows the prepared network's shortest-path tree from one place to the next
-and turns the pieces of edges it walks into one polyline (thinned, see
-:mod:`tourapp.simplify`) and a run of stretches, one per street, for the cue sheet. A
+A street leg follows the prepared network's route from one place to the next (the one with
+fewer turns among near-equal ways, see :mod:`tourapp.network.turn_costs`) and turns the
+pieces of edges it walks into one polyline (thinned, see :mod:`tourapp.simplify`) and a run
+of stretches, one per street, for the cue sheet. The line begins and ends at the places
+themselves: the short approach between a place and the street network is part of the leg. A
 straight leg is the direct line between two places, flagged ``street_following=False`` so
 everything downstream says so.
 
@@ -15,10 +17,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
-from .cuesheet import build_cues
+from .cuesheet import APPROACH, build_cues
 from .errors import BadPlan, StopNotReachable
 from .geodesy import distance_m
 from .model import Leg, Place, Stretch
@@ -101,16 +104,35 @@ def _pieces(prepared: PreparedNetwork, a: Place, b: Place, attached: Mapping[str
 
 def _street_leg(prepared: PreparedNetwork, a: Place, b: Place, pieces: Sequence[Piece],
                 attached: Mapping[str, Attachment]) -> Leg:
+    """The leg along ``pieces``, with the approaches from ``a`` and to ``b`` at its ends.
+
+    The network part runs from where ``a`` meets the network to where ``b`` does; the line,
+    the length and the cues also cover the short walk between each place and its snap point
+    (a stop on a pier, in a park or set back from the street), so that following the line
+    leads to the place itself, not to the nearest street.
+    """
     net = prepared.net
+    from_snap = attached[a.id].snap if a.id in attached else prepared.snaps[a.id]
+    to_snap = attached[b.id].snap if b.id in attached else prepared.snaps[b.id]
     if pieces:
         lat_all, lon_all, starts = _piece_points(net, pieces)
     else:  # both places meet the network at the same point
-        at = attached[a.id].snap if a.id in attached else prepared.snaps[a.id]
-        lat_all, lon_all, starts = np.array([at.lat]), np.array([at.lon]), []
+        lat_all, lon_all, starts = np.array([from_snap.lat]), np.array([from_snap.lon]), []
     raw = list(zip(lat_all.tolist(), lon_all.tolist()))
     lengths = np.abs(np.array([p[2] - p[1] for p in pieces], dtype=float))
     stretches = _stretches(net, pieces, starts, lengths)
-    return Leg(from_place=a, to_place=b, points=thin(raw), length_m=float(lengths.sum()),
+    head: list[Stretch] = []
+    if a.position != raw[0]:
+        raw.insert(0, a.position)
+        stretches = [replace(st, start_index=st.start_index + 1) for st in stretches]
+        head = [Stretch(name="", kind=APPROACH, start_index=0, length_m=from_snap.distance_m)]
+    tail: list[Stretch] = []
+    if b.position != raw[-1]:
+        tail = [Stretch(name="", kind=APPROACH, start_index=len(raw) - 1, length_m=to_snap.distance_m)]
+        raw.append(b.position)
+    stretches = head + stretches + tail
+    length = float(sum(st.length_m for st in stretches))
+    return Leg(from_place=a, to_place=b, points=thin(raw), length_m=length,
                street_following=True, cues=build_cues(raw, stretches, arrive_at=b.name))
 
 

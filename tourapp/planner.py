@@ -133,15 +133,15 @@ def _reorder(stops: tuple[Stop, ...], d: np.ndarray, *, has_start: bool, loop: b
 
 def _network_distances(prepared: PreparedNetwork, stops: Sequence[Stop], start: Attachment | None,
                        end: Attachment | None) -> np.ndarray:
-    """Walking distances between all places, start point first and finish point last (metres)."""
+    """Lengths of the routes walked between all places, start point first and finish point last
+    (metres): the order is judged on the routes the runner will follow."""
     rows = [prepared.row_of[s.id] for s in stops]
-    nodes = [prepared.node_of[s.id] for s in stops]
     first = 1 if start is not None else 0
     n = first + len(stops) + (1 if end is not None else 0)
     d = np.full((n, n), np.inf)  # start <-> finish stays inf: a stop always lies between them
     np.fill_diagonal(d, 0.0)
     inner = slice(first, first + len(stops))
-    d[inner, inner] = prepared.dist[np.ix_(rows, nodes)]
+    d[inner, inner] = prepared.route_m[np.ix_(rows, rows)]
     for attachment, index in ((start, 0), (end, n - 1)):
         if attachment is not None:
             d[index, inner] = d[inner, index] = attachment.distances[rows]

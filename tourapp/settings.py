@@ -81,7 +81,7 @@ class Settings:
     #: Empty: forwarded headers are ignored (a client could forge them).
     proxy_fix: str = ""
     #: Computed answers (plans, custom starts or orders, plan files) per client, as
-    #: flask-limiter limits, e.g. ``60/minute`` or ``60/minute;600/hour``.
+    #: rate limits (the ``limits`` library's syntax), e.g. ``60/minute`` or ``60/minute;600/hour``.
     ratelimit_plans: str = "60/minute"
     #: Address searches per client (each may cost a call to the geocoder).
     ratelimit_geocode: str = "10/minute"

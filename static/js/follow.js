@@ -163,7 +163,8 @@ function tick() {
 
 function drawHere(fix) {
   const { layers } = state;
-  const options = { interactive: false, color: "#0b57d0" };
+  if (!page.map.getPane("here")) page.map.createPane("here").style.zIndex = 650; /* above the stop markers */
+  const options = { interactive: false, color: "#0b57d0", pane: "here" };
   if (!layers.dot) {
     layers.circle = L.circle(fix.at, { ...options, radius: fix.accuracy, weight: 1, fillOpacity: 0.12 }).addTo(page.map);
     layers.dot = L.circleMarker(fix.at, { ...options, radius: 8, weight: 3, color: "#fff", fillColor: "#0b57d0", fillOpacity: 1 }).addTo(page.map);

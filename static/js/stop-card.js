@@ -37,14 +37,17 @@ export function open(page, target, { focus = true } = {}) {
   keepHereInView(page);
 }
 
-/* The card covers the bottom of the map: move the map so the runner's dot shows above it. */
+/* The card covers the bottom of the map (and a notice may cover its top): move the map so
+   the runner's dot shows in the strip between them. */
 function keepHereInView({ state, map }) {
   const { here } = state;
   if (!here) return;
   const frame = map.getContainer().getBoundingClientRect();
-  const room = $("stop-sheet").getBoundingClientRect().top - frame.top;
+  const notice = $("tour-notice");
+  const top = notice.hidden ? 0 : notice.getBoundingClientRect().bottom - frame.top;
+  const bottom = $("stop-sheet").getBoundingClientRect().top - frame.top;
   const point = map.latLngToContainerPoint(here.at);
-  const margin = 24;
-  if (point.y > margin && point.y < room - margin && point.x > margin && point.x < frame.width - margin) return;
-  map.panBy([point.x - frame.width / 2, point.y - Math.max(margin, room / 2)], { animate: false });
+  const margin = 16;
+  if (point.y > top + margin && point.y < bottom - margin && point.x > margin && point.x < frame.width - margin) return;
+  map.panBy([point.x - frame.width / 2, point.y - (top + bottom) / 2], { animate: false });
 }

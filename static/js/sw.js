@@ -2,7 +2,10 @@
    defines VERSION, PRECACHE, OFFLINE_URL and TILE_PATTERN.
 
    - install: precache the app shell (pages, data, GPX, assets) in a cache named after VERSION;
-   - activate: delete every older app cache (the tile cache is kept across releases);
+   - activate: delete every older app cache (the tile cache is kept across releases), but keep
+     the scripts and styles the new release changed, one release back (PREVIOUS_CACHE): a page
+     still open from the old release (another tab, or an update mid-run) loads its modules on
+     demand (finish.js, voice.js) by their old URLs, and must find them offline;
    - pages, API and GPX: network first, the cached copy when the network fails, is slow or
      answers with a server error; only the precached URLs are stored (a page with its own
      query, say ?units=mi, is fetched but not kept, so the cache cannot grow without bound);
@@ -21,6 +24,7 @@ const SHELL_CACHE = `${PREFIX}${VERSION}`;
 /* "-cors": tiles are CORS requests since 0.1; an older cache of opaque tiles is dropped. */
 const TILE_CACHE = `${PREFIX}tiles-cors`;
 const TILE_LIMIT = 300;
+const PREVIOUS_CACHE = `${PREFIX}previous`;
 /* On a weak signal, answer from the cache after this long rather than keep a runner waiting. */
 const SLOW_NETWORK_MS = 4000;
 const TILE_RE = new RegExp(TILE_PATTERN);
@@ -28,6 +32,7 @@ const KEPT = new Set(PRECACHE);
 const PLAN_PATHS = ["/tour/plan", "/api/plan"];
 const PLAN_LIMIT = 24; /* about a dozen plans: each is a page and its route */
 const isPlan = (url) => PLAN_PATHS.includes(url.pathname) && url.search.length > 1;
+const isAsset = (url) => url.pathname.startsWith("/static/") || url.pathname.startsWith("/vendor/");
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -38,26 +43,31 @@ self.addEventListener("install", (event) => {
 });
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil(
-    caches.keys()
-      .then((names) => Promise.all(names
-        .filter((name) => name.startsWith(PREFIX) && name !== SHELL_CACHE && name !== TILE_CACHE)
-        .map((name) => caches.delete(name))))
-      .then(() => self.clients.claim()),
-  );
+  event.waitUntil((async () => {
+    const old = (await caches.keys())
+      .filter((name) => name.startsWith(PREFIX) && ![SHELL_CACHE, TILE_CACHE, PREVIOUS_CACHE].includes(name));
+    if (old.length) await keepPrevious(old);
+    await Promise.all(old.map((name) => caches.delete(name)));
+    await self.clients.claim();
+  })());
 });
 
-/* A plan's page asks, once this worker controls it, to keep itself and its route: on a first
-   visit both were fetched before the worker took over. Only plan URLs are kept. */
-self.addEventListener("message", (event) => {
-  const urls = (event.data && event.data.keep) || [];
-  const plans = urls.map((u) => new URL(u, self.location.origin))
-    .filter((url) => url.origin === self.location.origin && isPlan(url));
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => Promise.all(plans.map(async (url) => {
-    const response = await fetch(url);
-    if (response.ok) await cache.put(url, response);
-  })).then(() => trimPlans(cache))).catch(() => {}));
-});
+/* The old release's assets that this one no longer has (their URLs carry content hashes),
+   in PREVIOUS_CACHE instead of the one from the release before: one release back at most. */
+async function keepPrevious(oldNames) {
+  const kept = [];
+  for (const name of oldNames) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      if (!isAsset(new URL(request.url)) || await caches.match(request, { cacheName: SHELL_CACHE })) continue;
+      kept.push([request, await cache.match(request)]);
+    }
+  }
+  await caches.delete(PREVIOUS_CACHE);
+  if (!kept.length) return;
+  const previous = await caches.open(PREVIOUS_CACHE);
+  await Promise.all(kept.map(([request, response]) => previous.put(request, response)));
+}
 
 self.addEventListener("fetch", (event) => {
   const { request } = event;
@@ -68,7 +78,7 @@ self.addEventListener("fetch", (event) => {
   }
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/vendor/")) {
+  if (isAsset(url)) {
     event.respondWith(cacheFirst(request));
   } else {
     event.respondWith(networkFirst(request));
@@ -110,7 +120,7 @@ async function networkFirst(request) {
 
 async function cacheFirst(request) {
   const cache = await caches.open(SHELL_CACHE);
-  const cached = await cache.match(request);
+  const cached = (await cache.match(request)) || (await caches.match(request, { cacheName: PREVIOUS_CACHE }));
   if (cached) return cached;
   const response = await fetch(request);
   if (response.ok) cache.put(request, response.clone());

@@ -424,10 +424,11 @@ const page = {
   message, say, notice, callTurns, speak: speakLine, elapsed: () => elapsedMs(state.progress),
 };
 
-/* A plan of one's own is not in the service worker's precache: once the worker controls this
-   page, ask it to keep the page and its route for offline use (it ignores anything else). */
-const keepOffline = () => navigator.serviceWorker.controller?.postMessage({ keep: [location.pathname + location.search, dataset.routeUrl] });
-if ("serviceWorker" in navigator) navigator.serviceWorker.addEventListener("controllerchange", keepOffline);
+/* A plan of one's own is not in the service worker's precache, and on a first visit the page
+   and its route came before the worker took over: once it does, fetch both again through it,
+   and it keeps them for offline use (sw.js keeps plans; anything else is fetched and dropped). */
+const keepOffline = () => [location.href, dataset.routeUrl].forEach((url) => fetch(url).catch(() => {}));
+if (dataset.progressKey.startsWith("plan:")) navigator.serviceWorker?.addEventListener("controllerchange", keepOffline);
 
 drawStops();
 wire();

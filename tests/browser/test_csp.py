@@ -86,7 +86,7 @@ def test_opening_a_popup_and_planning_a_route_break_no_rule(watched, live_server
     page.locator(".plan-marker").first.wait_for()
     for marker in page.locator(".plan-marker").all()[:2]:
         marker.click()
-    page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path').length > 0")
+    page.locator(".leaflet-overlay-pane path").first.wait_for()  # the planned route, drawn
     page.wait_for_load_state("networkidle")
     assert page.evaluate("window.__cspViolations") == []
     assert _csp_messages(console) == []
@@ -99,7 +99,7 @@ def test_the_service_worker_still_keeps_tiles_under_the_policy(watched, live_ser
     page.goto(live_server + "/tour/montage")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")  # a function: no eval
     page.wait_for_selector(".leaflet-tile-loaded")
     page.wait_for_load_state("networkidle")
     kept = page.evaluate(

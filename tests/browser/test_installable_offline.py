@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 def _wait_for_service_worker(page) -> None:
     """Until the service worker is active (its precache is complete) and controls the page."""
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
 @pytest.fixture()

@@ -48,7 +48,7 @@ def test_markers_never_cover_each_other_and_zooming_in_shows_the_hidden_ones(pho
     hidden = page.locator(".stop-marker.is-crowded").count()
     assert hidden >= 1  # the Rocky statue stands by the museum steps
     page.evaluate("map_overview.setView([39.96497, -75.1795], 18, {animate: false})")
-    page.wait_for_function("document.querySelectorAll('.stop-marker.is-crowded').length < %d" % hidden)
+    page.wait_for_function(f"() => document.querySelectorAll('.stop-marker.is-crowded').length < {hidden}")
 
 
 def test_tapping_a_marker_opens_its_popup_with_a_link_to_the_stop(phone, live_server):

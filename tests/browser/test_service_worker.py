@@ -99,7 +99,7 @@ def _install(page: Any, url: str) -> None:
     """Visit ``url`` online and wait until the service worker has precached and took control."""
     page.goto(url)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
 def _cache_names(page: Any) -> list[str]:

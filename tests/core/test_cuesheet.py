@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
-from osm_fixtures import at
+from osm_fixtures import OsmBuilder, at, make_stop
 
 from tourapp.cuesheet import build_cues, cue_sheet, cue_text, merge_stretches, street_label, turn_name
 from tourapp.model import Cue, Stretch
-from tourapp.network import StreetNetwork
+from tourapp.network import StreetNetwork, build_network_from_xml
+from tourapp.network.turn_costs import street_key
 from tourapp.planner import plan_route
 from tourapp.stops import Stop
 
@@ -91,3 +93,99 @@ def test_a_straight_line_leg_says_it_is_not_along_streets() -> None:
                       arrive_at="Museum")
     assert cues[0].instruction == "Head northeast in a direct line (not along streets)"
     assert cues[-1].instruction == "Arrive at Museum"
+
+
+# -- collapsing what a runner does not need to be told (OSRM-style), keeping every real turn --
+
+
+def _network(tmp_path: Path, build: Callable[[OsmBuilder], None]) -> StreetNetwork:
+    town = OsmBuilder()
+    build(town)
+    return build_network_from_xml(town.write(tmp_path / "town.osm"))
+
+
+def _sheet(net: StreetNetwork, *stops_xy: tuple[float, float]) -> list[str]:
+    stops = [make_stop(f"s{i}", *at(x, y), name=f"Stop {i}") for i, (x, y) in enumerate(stops_xy)]
+    return cue_sheet(plan_route(stops, network=net))
+
+
+def _fifteenth(town: OsmBuilder) -> None:
+    """15th Street is "South" below Market Street and "North" above it."""
+    town.way([(0, 0), (0, 200)], walkable=True, step_m=50, highway="tertiary", name="South 15th Street")
+    town.way([(0, 200), (0, 400)], walkable=True, step_m=50, highway="tertiary", name="North 15th Street")
+    town.way([(-200, 200), (200, 200)], walkable=True, step_m=50, highway="primary", name="Market Street")
+
+
+def test_a_direction_word_does_not_make_a_new_street(tmp_path: Path) -> None:
+    net = _network(tmp_path, _fifteenth)
+    assert _sheet(net, (0, 0), (0, 400)) == ["Head north on South 15th Street — 400 m", "Arrive at Stop 1"]
+    # the turn at the same corner is still a turn
+    assert _sheet(net, (0, 0), (200, 200)) == [
+        "Head north on South 15th Street — 200 m", "Turn right onto Market Street — 200 m", "Arrive at Stop 1"]
+
+
+def test_south_street_is_not_north_street() -> None:
+    assert street_key("South 15th Street") == street_key("North 15th Street") == "15th street"
+    assert street_key("East Passyunk Avenue") == street_key("Passyunk Avenue")
+    assert street_key("South Street") != street_key("North Street")
+
+
+def _dog_leg(town: OsmBuilder) -> None:
+    """Passyunk Avenue jogs 10 m east along Fitzwater Street at an offset junction."""
+    town.way([(0, 0), (0, 200)], walkable=True, step_m=50, highway="secondary", name="East Passyunk Avenue")
+    town.way([(10, 200), (10, 400)], walkable=True, step_m=50, highway="secondary", name="East Passyunk Avenue")
+    town.way([(-200, 200), (0, 200), (10, 200), (200, 200)], walkable=True, highway="residential",
+             name="Fitzwater Street")
+
+
+def test_a_few_metres_on_another_street_are_part_of_the_street(tmp_path: Path) -> None:
+    net = _network(tmp_path, _dog_leg)
+    assert _sheet(net, (0, 0), (10, 400)) == ["Head north on East Passyunk Avenue — 410 m", "Arrive at Stop 1"]
+    # turning off onto Fitzwater Street for good is a turn
+    assert _sheet(net, (0, 0), (200, 200)) == [
+        "Head north on East Passyunk Avenue — 200 m", "Turn right onto Fitzwater Street — 200 m",
+        "Arrive at Stop 1"]
+
+
+def _sidewalk(town: OsmBuilder) -> None:
+    """Christian Street's middle block is mapped as a separate sidewalk; a footpath leaves it."""
+    town.way([(0, 0), (200, 0)], walkable=True, step_m=50, highway="residential", name="Christian Street")
+    town.way([(200, 0), (300, 0)], walkable=True, step_m=50, highway="footway", footway="sidewalk")
+    town.way([(300, 0), (500, 0)], walkable=True, step_m=50, highway="residential", name="Christian Street")
+    town.way([(200, -100), (200, 100)], walkable=True, step_m=50, highway="residential", name="10th Street")
+    town.way([(300, -100), (300, 100)], walkable=True, step_m=50, highway="residential", name="11th Street")
+    town.way([(100, 0), (100, -150)], walkable=True, highway="footway")
+
+
+def test_going_straight_on_along_a_sidewalk_is_no_news(tmp_path: Path) -> None:
+    net = _network(tmp_path, _sidewalk)
+    assert _sheet(net, (0, 0), (500, 0)) == ["Head east on Christian Street — 500 m", "Arrive at Stop 1"]
+    assert _sheet(net, (0, 0), (300, 100)) == [
+        "Head east on Christian Street — 300 m", "Turn left onto 11th Street — 100 m", "Arrive at Stop 1"]
+    # a turn onto an unnamed way is a turn all the same
+    assert _sheet(net, (0, 0), (100, -150)) == [
+        "Head east on Christian Street — 100 m", "Turn right onto the footpath — 150 m", "Arrive at Stop 1"]
+
+
+def test_a_short_last_piece_is_named_in_the_arrival(tmp_path: Path) -> None:
+    net = _network(tmp_path, _fifteenth)
+    # the stop is 8 m up North 15th Street's first block, i.e. almost at the corner
+    assert _sheet(net, (-200, 200), (0, 208)) == [
+        "Head east on Market Street — 210 m", "Arrive at Stop 1 on North 15th Street"]
+
+
+def test_a_stop_set_back_from_the_street_gets_a_cue_for_the_way_out(tmp_path: Path) -> None:
+    net = _network(tmp_path, _fifteenth)
+    assert _sheet(net, (60, 0), (0, 400)) == [
+        "Head west to South 15th Street — 60 m", "Turn right onto South 15th Street — 400 m",
+        "Arrive at Stop 1"]
+    # a few metres off the street are part of the first cue
+    assert _sheet(net, (10, 0), (0, 400)) == ["Head north on South 15th Street — 410 m", "Arrive at Stop 1"]
+
+
+def test_collapsing_keeps_the_distances_adding_up(tmp_path: Path) -> None:
+    net = _network(tmp_path, _dog_leg)
+    stops = [make_stop("a", *at(30, -20)), make_stop("b", *at(10, 400)), make_stop("c", *at(200, 230))]
+    route = plan_route(stops, network=net)
+    for leg in route.legs:
+        assert sum(c.distance_m for c in leg.cues) == pytest.approx(leg.length_m)

@@ -7,14 +7,18 @@ run without internet and can make the service fail in each way the real one can.
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from nominatim_stub import NominatimStub
 
-from tourapp import __version__
+from tourapp import __version__, geocoding
 from tourapp.errors import BadPlan, TourError
 from tourapp.geocoding import (
     MIN_INTERVAL_S,
@@ -24,6 +28,7 @@ from tourapp.geocoding import (
     PlaceNotFound,
     Throttle,
     normalise_query,
+    state_file_for,
 )
 from tourapp.settings import Settings
 
@@ -78,8 +83,9 @@ def test_the_user_agent_names_the_app_its_version_and_the_operators_contact(stub
     assert "https://run.example/about" in agent
 
 
-def test_settings_choose_the_service_timeout_contact_and_switch(stub):
-    settings = Settings(geocoder_url=stub.url, geocoder_timeout_s=2.5, geocoder_contact="ops@run.example")
+def test_settings_choose_the_service_timeout_contact_and_switch(stub, tmp_path):
+    settings = Settings(geocoder_url=stub.url, geocoder_timeout_s=2.5, geocoder_contact="ops@run.example",
+                        cache_dir=tmp_path)
     geocoder = Geocoder.from_settings(settings, area=AREA)
     assert geocoder.timeout_s == 2.5
     assert geocoder.geocode("rittenhouse square").name.startswith("rittenhouse square")
@@ -356,3 +362,161 @@ def test_a_caller_that_cannot_get_a_turn_in_time_is_told_the_search_is_busy():
     finally:
         release.set()
         holder.join(10)
+
+
+# -------------------------------------------------------------------------------------------
+# one request a second across processes (gunicorn's workers), through a file in the cache dir
+
+#: A worker process of the test below: it geocodes its queries at the parent's word.
+WORKER = """
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+from tourapp.geocoding import Geocoder, PlaceNotFound
+from tourapp.settings import Settings
+
+url, cache_dir, *queries = sys.argv[1:]
+area = SimpleNamespace(south=39.90, west=-75.25, north=40.00, east=-75.10)
+settings = Settings(geocoder_url=url, cache_dir=Path(cache_dir), geocoder_timeout_s=10.0)
+geocoder = Geocoder.from_settings(settings, area=area)
+print("ready", flush=True)
+sys.stdin.readline()
+for query in queries:
+    try:
+        geocoder.geocode(query)
+    except PlaceNotFound:
+        pass
+"""
+
+
+def test_worker_processes_sharing_a_cache_dir_reach_the_service_a_second_apart(stub, tmp_path):
+    queries = [[f"{n} Market Street", f"{n} Walnut Street"] for n in (100, 200, 300)]
+    workers = [
+        subprocess.Popen([sys.executable, "-c", WORKER, stub.url, str(tmp_path / "cache"), *mine],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for mine in queries
+    ]
+    try:
+        for worker in workers:  # all imported and waiting, so they ask at the same moment
+            assert worker.stdout is not None and worker.stdout.readline() == "ready\n"
+        for worker in workers:
+            assert worker.stdin is not None
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        for worker in workers:
+            _, errors = worker.communicate(timeout=30)
+            assert worker.returncode == 0, errors
+    finally:
+        for worker in workers:
+            worker.kill()
+    assert sorted(r.params["q"] for r in stub.searches) == sorted(q for mine in queries for q in mine)
+    arrivals = sorted(r.at_s for r in stub.searches)
+    gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
+    # the stub reads its clock a moment after the request arrives: a few ms, never more
+    assert min(gaps) >= MIN_INTERVAL_S - 0.005, gaps
+
+
+class TwoProcesses:
+    """Two throttles on one state file: each opens and locks it apart, as two workers do."""
+
+    def __init__(self, path: Path, clock: FakeClock | None = None) -> None:
+        options = {"clock": clock, "sleep": clock.sleep} if clock else {}
+        self.first = Throttle(1.0, state_file=path, **options)  # type: ignore[arg-type]
+        self.second = Throttle(1.0, state_file=path, **options)  # type: ignore[arg-type]
+
+
+def test_a_process_waits_out_the_second_after_another_processs_call_ended(tmp_path):
+    clock = FakeClock()
+    workers = TwoProcesses(tmp_path / "geocoder.throttle", clock)
+    with workers.first.turn(wait_limit_s=5):
+        clock.now_s += 0.4
+    clock.now_s += 0.25
+    with workers.second.turn(wait_limit_s=5):
+        pass
+    assert clock.slept_s == [pytest.approx(0.75)]
+
+
+def test_a_429_in_one_process_rests_address_search_in_the_others(tmp_path):
+    with NominatimStub(PLACES, status=429, headers={"Retry-After": "120"}) as stub:
+        workers = TwoProcesses(state_file_for(tmp_path, stub.url))
+        first = Geocoder(area=AREA, url=stub.url, throttle=workers.first)
+        second = Geocoder(area=AREA, url=stub.url, throttle=workers.second)
+        with pytest.raises(GeocodingUnavailable, match="too many requests"):
+            first.geocode("Italian Market")
+        stub.status = 200
+        with pytest.raises(GeocodingUnavailable, match="too many requests"):
+            second.geocode("Rittenhouse Square")
+        assert len(stub.searches) == 1
+
+
+def test_a_process_that_cannot_get_the_file_in_time_is_told_the_search_is_busy(tmp_path):
+    workers = TwoProcesses(tmp_path / "geocoder.throttle")
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with workers.first.turn(wait_limit_s=1):
+            entered.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    entered.wait(10)
+    try:
+        with pytest.raises(GeocodingUnavailable, match="busy"), workers.second.turn(wait_limit_s=0.05):
+            pass
+    finally:
+        release.set()
+        holder.join(10)
+    with workers.second.turn(wait_limit_s=5):  # its turn comes once the other's has ended
+        pass
+
+
+def test_a_rest_stored_before_a_reboot_is_forgotten(tmp_path, monkeypatch):
+    clock = FakeClock()
+    workers = TwoProcesses(tmp_path / "geocoder.throttle", clock)
+    monkeypatch.setattr(geocoding, "boot_id", lambda: "the boot before")
+    with workers.first.turn(wait_limit_s=5):
+        workers.first.pause(3600)
+    monkeypatch.undo()
+    with workers.second.turn(wait_limit_s=5):  # the clock restarted at boot: 3600 s means nothing
+        pass
+    assert clock.slept_s == []
+
+
+def test_a_damaged_state_file_is_ignored_not_a_crash(tmp_path):
+    path = tmp_path / "geocoder.throttle"
+    path.write_bytes(b"written_s=nan next_s=\xff\x00 boot=")
+    clock = FakeClock()
+    throttle = Throttle(1.0, state_file=path, clock=clock, sleep=clock.sleep)
+    with throttle.turn(wait_limit_s=5):
+        clock.now_s += 0.5
+    with throttle.turn(wait_limit_s=5):  # and the file is whole again for the next caller
+        pass
+    assert clock.slept_s == [pytest.approx(1.0)]
+
+
+def test_without_a_usable_cache_dir_the_limit_holds_in_this_process_and_it_is_logged_once(
+        tmp_path, caplog):
+    (tmp_path / "a-file").write_text("not a directory")
+    clock = FakeClock()
+    throttle = Throttle(1.0, state_file=tmp_path / "a-file" / "geocoder.throttle", clock=clock, sleep=clock.sleep)
+    with caplog.at_level(logging.WARNING, logger="tourapp.geocoding"):
+        for _ in range(3):
+            with throttle.turn(wait_limit_s=5):
+                pass
+    assert clock.slept_s == [pytest.approx(1.0)] * 2
+    (record,) = caplog.records
+    assert "in this process only" in record.getMessage()
+    assert "a-file" in record.getMessage()
+
+
+def test_the_app_shares_its_limit_through_its_cache_dir(tmp_path):
+    with NominatimStub(PLACES, status=429, headers={"Retry-After": "120"}) as stub:
+        settings = Settings(geocoder_url=stub.url, cache_dir=tmp_path / "cache")
+        with pytest.raises(GeocodingUnavailable, match="too many requests"):
+            Geocoder.from_settings(settings, area=AREA).geocode("Italian Market")
+    # another worker process: its own throttle, on the file in the same cache dir
+    other = Throttle(state_file=state_file_for(tmp_path / "cache", stub.url))
+    with pytest.raises(GeocodingUnavailable, match="too many requests"), other.turn(wait_limit_s=5):
+        pass

@@ -104,8 +104,8 @@ def test_a_route_map_numbers_the_stops_in_visiting_order_and_letters_the_start(c
     stops = [catalog["moshulu"], catalog["italian-market"], catalog["art-museum-steps"]]
     route = plan_route(stops, network=None, start=(39.9526, -75.1652))
     script = maps.render_parts(maps.route_map(route, settings=Settings(), assets=ASSETS), map_id="cues").script
-    labels = re.findall(r'"html": "<span>([^<]+)</span>"', script)
-    titles = re.findall(r'"title": "([^"]+)"', script)
+    labels = re.findall(r'html: "\\u003cspan\\u003e([^\\]+)\\u003c/span\\u003e"', script)
+    titles = re.findall(r'title: "([^"]+)"', script)
     assert labels == ["S", "1", "2", "3"]
     assert titles[1:] == [f"Stop {n}: {stop.name}" for n, stop in enumerate(stops, 1)]
     # straight legs (no street network) are dashed, one line per leg

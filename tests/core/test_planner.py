@@ -28,8 +28,8 @@ def test_a_custom_start_begins_the_route_and_a_loop_returns_to_it(town_net: Stre
     route = plan_route([place("federal-8th"), place("museum")], network=town_net, start=at(250, -20), loop=True)
     assert [leg.from_place.id for leg in route.legs] == ["start", "federal-8th", "museum"]
     assert route.legs[-1].to_place == route.places[0] == route.start
-    assert route.legs[0].points[0] == pytest.approx(at(250, 0), abs=1e-7)
-    assert route.legs[0].length_m == pytest.approx(250, rel=0.01)
+    assert route.legs[0].points[0] == route.start.position  # 20 m off Federal Street
+    assert route.legs[0].length_m == pytest.approx(20 + 250, rel=0.01)
     assert route.points[-1] == route.points[0]
 
 
@@ -44,8 +44,8 @@ def test_a_finish_point_is_the_last_place(town_net: StreetNetwork, place: Place)
     assert route.places[-1] == route.end and route.end is not None and route.end.kind == "end"
     assert [(leg.from_place.id, leg.to_place.id) for leg in route.legs] == [
         ("federal-8th", "christian-8th"), ("christian-8th", "end")]
-    assert route.legs[-1].length_m == pytest.approx(350, rel=0.01)  # back down 8th, along Federal
-    assert route.points[-1] == pytest.approx(at(250, 0), abs=1e-7)
+    assert route.legs[-1].length_m == pytest.approx(350 + 20, rel=0.01)  # back down 8th, along Federal
+    assert route.points[-1] == route.end.position  # 20 m off Federal Street
     assert route.legs[-1].cues[-1].instruction == "Arrive at Finish"
 
 

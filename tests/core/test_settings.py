@@ -58,6 +58,8 @@ def _other_value(name: str, default: str) -> tuple[str, object]:
     """A value for ``name`` unlike its default, and the setting a user expects it to give."""
     if default in {"true", "false"}:
         return ("no", False) if default == "true" else ("yes", True)
+    if re.fullmatch(r"\d+", default):  # a count, a port: stays an integer
+        return str(int(default) * 2 + 1), int(default) * 2 + 1
     if re.fullmatch(r"\d+(\.\d+)?", default):
         return str(float(default) * 2 + 1), float(default) * 2 + 1
     if name.endswith(("_DIR", "_FILE")):

@@ -1,19 +1,23 @@
-"""Assets are served by the app: hashed URLs cached for a year, gzip, no path escapes."""
+"""Assets are served by the app: hashed URLs cached for a year, Brotli or gzip, no path escapes."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from pathlib import Path
 from urllib.parse import urljoin
 
+import brotli
 import pytest
-from flask import Flask
+from flask import Flask, render_template_string
 from helpers import REPO
 
 from routes import assets
 
 #: A static import in a served (minified) module: ``import{a}from"./x.js?v=…"``.
+#: What Chromium sends (Firefox and Safari also ask for br).
+BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}
 SERVED_IMPORT = re.compile(r'(?:import|export)\b[\w$*\s{},]*?from\s*"([^"]+)"')
 HASHED_MODULE = re.compile(r"/static/js/([\w-]+)\.js\?v=[0-9a-f]{12}")
 
@@ -61,13 +65,85 @@ def test_paths_cannot_escape_the_static_folder(client):
     assert client.get("/vendor/leaflet-1.9.3/../__init__.py").status_code == 404
 
 
-def test_images_that_gzip_cannot_shrink_are_sent_as_they_are(client):
+@pytest.mark.parametrize("accept", ["gzip", BROWSER["Accept-Encoding"]])
+def test_images_are_never_sent_larger_than_they_are(client, accept):
     html = client.get("/").get_data(as_text=True)
-    icon = re.search(r'rel="icon"[^>]*href="([^"]+)"', html).group(1)
-    response = client.get(icon, headers={"Accept-Encoding": "gzip"})
-    assert response.status_code == 200 and response.mimetype == "image/png"
-    assert "Content-Encoding" not in response.headers
-    assert response.data.startswith(b"\x89PNG")
+    manifest = client.get(re.search(r'rel="manifest" href="([^"]+)"', html).group(1)).get_json()
+    icons = [re.search(r'rel="apple-touch-icon"[^>]*href="([^"]+)"', html).group(1),
+             *(icon["src"] for icon in manifest["icons"])]
+    decode = {"gzip": gzip.decompress, "br": brotli.decompress, None: bytes}
+    for icon in icons:
+        png = client.get(icon).data
+        assert png.startswith(b"\x89PNG"), icon
+        response = client.get(icon, headers={"Accept-Encoding": accept})
+        assert response.status_code == 200 and response.mimetype == "image/png"
+        assert len(response.data) <= len(png), icon
+        assert decode[response.headers.get("Content-Encoding")](response.data) == png, icon
+
+
+def _page_assets(html: str) -> list[str]:
+    """The scripts and stylesheets a page links (Leaflet's and ours)."""
+    return re.findall(r'<(?:script[^>]*src|link rel="stylesheet" href)="(/(?:static|vendor)/[^"]+)"', html)
+
+
+def test_a_browser_gets_every_script_and_stylesheet_in_brotli_smaller_than_gzip(client):
+    urls = _page_assets(client.get("/tour/montage").get_data(as_text=True))
+    assert any("leaflet.js" in u for u in urls) and any("app.css" in u for u in urls)
+    for url in urls:
+        plain = client.get(url).data
+        gzipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+        sent = client.get(url, headers=BROWSER)
+        assert sent.headers["Content-Encoding"] == "br", url
+        assert sent.headers["Vary"] == "Accept-Encoding"
+        assert brotli.decompress(sent.data) == plain, url
+        assert len(sent.data) < len(gzipped.data), url
+    leaflet = next(u for u in urls if u.endswith("leaflet.js"))
+    gzip_only = client.get(leaflet, headers={"Accept-Encoding": "gzip"})
+    saved = len(gzip_only.data) - len(client.get(leaflet, headers=BROWSER).data)
+    assert saved > 4 * 1024  # the point of it: most of a first visit is Leaflet
+
+
+def test_a_client_that_cannot_read_brotli_gets_gzip(client):
+    url = _page_assets(client.get("/").get_data(as_text=True))[0]
+    for accept in ("gzip, deflate", "br;q=0, gzip"):
+        response = client.get(url, headers={"Accept-Encoding": accept})
+        assert response.headers["Content-Encoding"] == "gzip", accept
+
+
+def test_a_revalidating_browser_gets_304_without_a_body(client):
+    url = next(u for u in _page_assets(client.get("/").get_data(as_text=True)) if u.endswith("leaflet.js"))
+    etag = client.get(url, headers=BROWSER).headers["ETag"]
+    again = client.get(url, headers={**BROWSER, "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_leaflets_stylesheet_is_sent_minified_with_its_image_urls_intact(client):
+    html = client.get("/").get_data(as_text=True)
+    url = re.search(r'href="(/vendor/leaflet-[\d.]+/leaflet\.css)"', html).group(1)
+    sent = client.get(url).get_data(as_text=True)
+    original = (assets.LEAFLET_DIR / "leaflet.css").read_text()
+    assert "/*" in original and "/*" not in sent
+    assert len(sent) < 0.85 * len(original)
+    assert 'url(images/layers.png)' in sent.replace('"', "")
+    assert client.get(urljoin(url, "images/layers.png")).status_code == 200
+
+
+def test_every_page_has_a_small_svg_tab_icon(client):
+    html = client.get("/").get_data(as_text=True)
+    icon = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)">', html).group(1)
+    response = client.get(icon, headers=BROWSER)
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert "immutable" in response.headers["Cache-Control"]
+    svg = client.get(icon).get_data(as_text=True)
+    assert svg.startswith("<svg") and 'viewBox="0 0 48 48"' in svg
+    assert len(response.data) < 512  # a PNG of the same icon is 1.4 KB, on every first visit
+
+
+def test_a_page_stylesheet_comes_after_app_css_so_its_rules_win(app):
+    page = '{% extends "base.html" %}{% block styles %}<link rel="stylesheet" href="/page.css">{% endblock %}'
+    with app.test_request_context("/"):
+        html = render_template_string(page, featured_tour_id="montage")
+    assert html.index("css/app.css") < html.index("/page.css") < html.index("</head>")
 
 
 def test_our_scripts_and_styles_are_sent_minified_but_kept_readable_in_the_repo(client):
@@ -152,3 +228,37 @@ def test_a_broken_import_fails_loudly_naming_the_module(tmp_path, files, error, 
     app = _static_app(tmp_path, files)
     with app.test_request_context(), pytest.raises(error, match=re.escape(message)):
         assets.asset_url("js/a.js")
+
+
+LAZY_MODULES = {
+    "js/page.js": 'document.body.onclick = () => import("./lazy.js").then((m) => m.go());\n',
+    "js/lazy.js": 'import { b } from "./b.js";\nexport const go = () => b;\n',
+    "js/b.js": "export const b = 1;\n",
+}
+
+
+def test_a_module_loaded_on_demand_gets_its_hashed_url_but_is_not_preloaded(tmp_path):
+    app = _static_app(tmp_path / "v1", LAZY_MODULES)
+    urls = _urls(app, *LAZY_MODULES)
+    with app.test_request_context():
+        assert assets.module_imports("js/page.js") == []  # fetched only when first used
+    page = app.test_client().get(urls["js/page.js"]).get_data(as_text=True)
+    assert urljoin(urls["js/page.js"], re.search(r'import\("([^"]+)"\)', page).group(1)) == urls["js/lazy.js"]
+    # what the lazy module imports counts for the page's URL, as for a static import
+    after = _urls(_static_app(tmp_path / "v2", {**LAZY_MODULES, "js/b.js": "export const b = 2;\n"}), *LAZY_MODULES)
+    assert {name for name in LAZY_MODULES if after[name] != urls[name]} == set(LAZY_MODULES)
+
+
+def test_a_cycle_through_a_module_loaded_on_demand_fails_loudly(tmp_path):
+    app = _static_app(tmp_path, {"js/a.js": 'const b = () => import("./b.js");\n', "js/b.js": 'import "./a.js";\n'})
+    cycle = re.escape("import cycle: js/a.js -> js/b.js -> js/a.js")
+    with app.test_request_context(), pytest.raises(ValueError, match=cycle):
+        assets.asset_url("js/a.js")
+
+
+def test_a_file_too_small_to_gain_from_compression_is_sent_as_it_is(tmp_path):
+    app = _static_app(tmp_path, {"js/tiny.js": "export const b = 1;\n"})
+    url = _urls(app, "js/tiny.js")["js/tiny.js"]
+    response = app.test_client().get(url, headers=BROWSER)
+    assert "Content-Encoding" not in response.headers
+    assert response.data == b"export const b=1;"

@@ -169,3 +169,21 @@ def test_which_budget_a_request_spends():
 def test_clients_are_counted_by_address_and_ipv6_by_network(app, address, key):
     with app.test_request_context("/", environ_base={"REMOTE_ADDR": address}):
         assert client_key() == key
+
+
+def test_an_async_store_is_refused_at_start_up(tmp_path):
+    with pytest.raises(DataFileError, match="TOURAPP_RATELIMIT_STORAGE_URI"):
+        _limited_app(tmp_path, ratelimit_storage_uri="async+memory://")
+
+
+def test_a_store_that_cannot_be_reached_serves_the_plan_and_logs_why(tmp_path, monkeypatch, caplog):
+    app = _limited_app(tmp_path)
+
+    def unreachable(*args: Any, **kwargs: Any) -> bool:
+        raise ConnectionError("redis://limits.internal:6379 refused the connection")
+
+    monkeypatch.setattr(app.extensions["tourapp.limits"].counter, "hit", unreachable)
+    client = app.test_client()
+    for _ in range(5):
+        assert client.get(f"/api/plan?{PLAN}").status_code == 200
+    assert "rate-limit store failed" in caplog.text

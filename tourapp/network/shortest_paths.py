@@ -18,7 +18,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from .snapping import Snap
-from .turn_costs import MAX_DETOUR, TurnGraph
+from .turn_costs import MAX_DETOUR, TURN_COST_M, TurnGraph
 
 if TYPE_CHECKING:
     from .street_graph import StreetNetwork
@@ -91,7 +91,7 @@ class PreparedNetwork:
     """
 
     def __init__(self, net: StreetNetwork, places: Sequence[tuple[str, float, float]], *,
-                 limit_m: float) -> None:
+                 limit_m: float, turn_cost_m: float = TURN_COST_M) -> None:
         self.net = net
         self.limit_m = float(limit_m)
         self.keys = tuple(p[0] for p in places)
@@ -127,7 +127,7 @@ class PreparedNetwork:
         self.csr = Csr.build(net, extra, next_node - net.node_count)
         sources = np.array([self.node_of[k] for k in self.keys], dtype=np.int64)
         self.row_of = {k: i for i, k in enumerate(self.keys)}
-        self.turns = TurnGraph.build(net, self.csr, sources)
+        self.turns = TurnGraph.build(net, self.csr, sources, turn_cost=turn_cost_m)
         if len(sources):
             #: plain shortest distances and predecessors, per place and node
             self.dist, self.pred = dijkstra(self.csr.matrix, directed=True, indices=sources,

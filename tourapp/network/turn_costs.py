@@ -13,7 +13,8 @@ Why these numbers: a turn of more than :data:`STRAIGHT_ON_DEG` at a junction is 
 :data:`TURN_COST_M` metres of walking -- enough to swap a staircase for an L on a grid of
 80-100 m blocks, small enough that a real detour never pays. Following one street round a
 bend, or a bend where no other way leaves (a degree-2 node), costs nothing: the runner makes
-no choice there, and the cue sheet says nothing either. The planner still never accepts a
+no choice there, and the cue sheet says nothing either; nor does it between two unnamed ways
+of one kind ("the footpath"), so neither does the search. The planner still never accepts a
 route more than :data:`MAX_DETOUR` longer than the plain shortest one
 (:class:`~.shortest_paths.PreparedNetwork` falls back to the shortest path then).
 """
@@ -62,7 +63,8 @@ def street_key(name: str) -> str:
     return " ".join(words)
 
 
-def turn_cost_m(delta_deg: np.ndarray, *, same_street: np.ndarray, junction: np.ndarray) -> np.ndarray:
+def turn_cost_m(delta_deg: np.ndarray, *, same_street: np.ndarray, junction: np.ndarray,
+                cost_m: float = TURN_COST_M) -> np.ndarray:
     """The cost of each turn, metres.
 
     Parameters
@@ -70,13 +72,16 @@ def turn_cost_m(delta_deg: np.ndarray, *, same_street: np.ndarray, junction: np.
     delta_deg
         Change of heading at the node, degrees (any sign, any turn count).
     same_street
-        The way before and after is one named street (:func:`street_key`).
+        The way before and after is one street (:func:`street_key`), or one kind of unnamed
+        way: the cue sheet names no turn there.
     junction
         Another way leaves the node, so the runner has a choice to make there.
+    cost_m
+        What one turn costs (0: the plain shortest path).
     """
     size = np.abs((np.asarray(delta_deg, dtype=float) + 180.0) % 360.0 - 180.0)
     turning = (size > STRAIGHT_ON_DEG) & ~np.asarray(same_street, dtype=bool) & np.asarray(junction, dtype=bool)
-    return np.where(turning, TURN_COST_M, 0.0)
+    return np.where(turning, cost_m, 0.0)
 
 
 @dataclass(frozen=True)
@@ -97,8 +102,9 @@ class TurnGraph:
     in_states: np.ndarray
 
     @classmethod
-    def build(cls, net: StreetNetwork, csr: Csr, sources: np.ndarray) -> TurnGraph:
-        """The line graph of ``csr`` with turn costs, rooted at the nodes ``sources``."""
+    def build(cls, net: StreetNetwork, csr: Csr, sources: np.ndarray, *,
+              turn_cost: float = TURN_COST_M) -> TurnGraph:
+        """The line graph of ``csr`` with turns costing ``turn_cost`` metres, rooted at ``sources``."""
         indptr = csr.matrix.indptr.astype(np.int64)
         head = csr.matrix.indices.astype(np.int64)
         n_states = len(head)
@@ -120,8 +126,8 @@ class TurnGraph:
         keep = ~((head[dst] == tail[src]) & (csr.piece_edge[dst] == csr.piece_edge[src]))
         src, dst = src[keep], dst[keep]
         cost = turn_cost_m(start_deg[dst] - end_deg[src],
-                           same_street=(key[src] == key[dst]) & (key[src] > 0),
-                           junction=degree[head[src]] > 2)
+                           same_street=key[src] == key[dst],
+                           junction=degree[head[src]] > 2, cost_m=turn_cost)
         weight = length[dst] + cost
 
         roots = n_states + np.arange(len(sources), dtype=np.int64)
@@ -148,10 +154,12 @@ class TurnGraph:
 
 
 def _street_keys(net: StreetNetwork) -> np.ndarray:
-    """Per edge, a number for its street (:func:`street_key`); 0 for an unnamed way."""
+    """Per edge, a number for its way as the cue sheet names it: its street (:func:`street_key`),
+    or for an unnamed way its kind, as a negative number (all footpaths are "the footpath")."""
     keys: dict[str, int] = {"": 0}
     table = np.array([keys.setdefault(street_key(name), len(keys)) for name in net.names], dtype=np.int64)
-    return np.asarray(table[net.edge_name])
+    named = table[net.edge_name]
+    return np.asarray(np.where(named > 0, named, -1 - net.edge_kind.astype(np.int64)))
 
 
 def _headings(net: StreetNetwork, csr: Csr) -> tuple[np.ndarray, np.ndarray]:
