@@ -65,7 +65,7 @@ TARGET_RATIO = 0.8
 TARGET_PLANS_PER_S = 100
 TARGET_P99_MS = 100
 #: Limits no benchmark reaches: rate limiting is effectively off.
-NO_LIMIT = "1000000/second"
+NO_LIMIT = "off"
 #: Above this share of all cores used by other processes during a pair, its ratio is noise.
 OTHER_CPU_LIMIT = 0.10
 

@@ -8,12 +8,19 @@ the next one's figures:
 * **build** (what ``tourapp network fetch`` or a new ``TOURAPP_OSM_FILE`` costs, once): graph
   build from XML through osmnx (cold parse, filtering, simplification), the ``.npz`` cache
   written, and the process's peak memory;
-* **worker** (what every app worker costs): ready from cache (load + snap 11 stops + one SciPy
-  Dijkstra tree per stop, as the planner does at start-up; median of 3 fresh loads), the
+* **first start** (once per new cache): load, snap the 11 stops and compute their
+  shortest-path trees (plain and turn-aware Dijkstra per stop), which are saved beside the
+  cache;
+* **worker** (what every app worker costs afterwards): ready from cache (load + snap + the
+  saved trees memory-mapped, as the planner does at start-up; median of 3 fresh loads), the
   7-stop montage planned warm in the given order and 11 stops + a custom start in the shortest
-  order (medians of ``--runs``), and the process's peak memory (``ru_maxrss``) -- also minus
-  what the imports alone take, i.e. the network's own share; then, for comparison, plain
-  networkx Dijkstra for the montage's six legs (after the peak is read).
+  order (medians of ``--runs``), and the process's peak memory (``ru_maxrss``, which counts
+  the mapped file pages it touched) -- also minus what the imports alone take, i.e. the
+  network's own share -- and its private memory (what it does not share with other workers);
+  then, for comparison, plain networkx Dijkstra for the montage's six legs (after the peak is
+  read).
+
+Times are wall clock and CPU (``time.process_time``): on a shared machine CPU is the steadier.
 
 The tours stay the same size on every network (stops spread over the 17.8 km square of the
 50k city, centred in bigger ones, the river through the middle): the question is what a
@@ -139,7 +146,7 @@ def _tour(side: int) -> tuple[list[Any], list[Any], tuple[float, float]]:
 
     def stop(stop_id: str, x_m: float, y_m: float) -> Stop:
         lat, lon = _latlon(x_m, y_m)
-        return Stop(id=stop_id, name=stop_id, real_place=stop_id, address="", montage_order=None,
+        return Stop(id=stop_id, name=stop_id, short_name=stop_id, real_place=stop_id, address="", montage_order=None,
                     location=Location(lat=lat, lon=lon, source=source, confidence="high", note=""),
                     scene="", exercise=None, filmed_here=FilmedHere(status="yes", note=""),
                     today=Today(description="", access="public", note=""), safety=(),
@@ -160,18 +167,27 @@ def _tour(side: int) -> tuple[list[Any], list[Any], tuple[float, float]]:
 # measuring
 
 
+#: CPU seconds (``time.process_time``) of the last :func:`_timed` call and the median of the
+#: last :func:`_median_s` call: the machine may be shared, and CPU time is what a loaded
+#: machine does not inflate.
+_CPU: dict[str, float] = {"timed": 0.0, "median": 0.0}
+
+
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     result = fn()
+    _CPU["timed"] = time.process_time() - c
     return time.perf_counter() - t, result
 
 
 def _median_s(fn: Callable[[], object], runs: int) -> float:
-    times = []
+    times, cpus = [], []
     for _ in range(max(1, runs)):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+    _CPU["median"] = statistics.median(cpus)
     return statistics.median(times)
 
 
@@ -206,12 +222,49 @@ def _ready(cache: Path, places: Sequence[tuple[str, float, float]]) -> Any:
     return net.prepare(reachable, limit_m=150)
 
 
+def _places(side: int) -> list[tuple[str, float, float]]:
+    """The places a worker prepares: the generated city's 11 stops, or (``side`` 0) the catalogue."""
+    if side:
+        montage, others, _ = _tour(side)
+        return [(s.id, s.lat, s.lon) for s in montage + others]
+    from tourapp.stops import load_stops
+
+    return [(s.id, s.lat, s.lon) for s in load_stops().values()]
+
+
+def child_prepare(side: int, cache: Path) -> Result:
+    """The first start on a new cache: the trees computed and saved beside it (own process)."""
+    places = _places(side)
+    imports_mb = _peak_mb()
+    first_s, _ = _timed(lambda: _ready(cache, places))
+    saved = sum(p.stat().st_size for p in cache.parent.glob(f"{cache.name}.prepared-*"))
+    return {"first_start_s": first_s, "first_start_cpu_s": _CPU["timed"], "trees_mb": saved / 1e6,
+            "first_start_peak_mb": _peak_mb(), "first_start_imports_mb": imports_mb}
+
+
+def _private_mb() -> float | None:
+    """Memory this process has written and holds alone, MB (``Private_Dirty``): not the mapped
+    cache and trees, whose pages the kernel shares between workers and can drop and re-read."""
+    try:
+        text = Path("/proc/self/smaps_rollup").read_text()
+    except OSError:
+        return None
+    kb = sum(int(line.split()[1]) for line in text.splitlines()
+             if line.startswith("Private_Dirty:"))
+    return kb / 1024
+
+
 def _more_readies(cache: Path, places: Sequence[tuple[str, float, float]], first_s: float) -> float:
     """Median ready time over the first and READY_RUNS - 1 more fresh loads, seconds.
 
     Called after the worker's peak memory is read: the loads overlap the first network.
     """
-    rest = [_timed(lambda: _ready(cache, places))[0] for _ in range(READY_RUNS - 1)]
+    first_cpu = _CPU["timed"]
+    rest, cpus = [], [first_cpu]
+    for _ in range(READY_RUNS - 1):
+        rest.append(_timed(lambda: _ready(cache, places))[0])
+        cpus.append(_CPU["timed"])
+    _CPU["median"] = statistics.median(cpus)
     return statistics.median([first_s, *rest])
 
 
@@ -225,15 +278,21 @@ def child_serve(side: int, cache: Path, runs: int) -> Result:
     places = [(s.id, s.lat, s.lon) for s in everyone]
     imports_mb = _peak_mb()
     first_s, prepared = _timed(lambda: _ready(cache, places))
+    first_cpu = _CPU["timed"]
     montage_s = _median_s(lambda: plan_route(montage, network=prepared), runs)
+    montage_cpu = _CPU["median"]
     route = plan_route(montage, network=prepared)
     big_s = _median_s(lambda: plan_route(everyone, network=prepared, start=start, order="shortest"), runs)
+    big_cpu = _CPU["median"]
     big = plan_route(everyone, network=prepared, start=start, order="shortest")
     result = {"imports_mb": imports_mb, "worker_peak_mb": _peak_mb(), "ready_first_s": first_s,
-              "montage_s": montage_s, "montage_km": route.length_m / 1000,
-              "montage_points": len(route.points), "eleven_s": big_s,
-              "eleven_km": big.length_m / 1000}
+              "worker_private_mb": _private_mb(),
+              "ready_first_cpu_s": first_cpu, "montage_s": montage_s, "montage_cpu_s": montage_cpu,
+              "montage_km": route.length_m / 1000, "montage_points": len(route.points),
+              "eleven_s": big_s, "eleven_cpu_s": big_cpu, "eleven_km": big.length_m / 1000}
+    _CPU["timed"] = first_cpu
     result["ready_s"] = _more_readies(cache, places, first_s)
+    result["ready_cpu_s"] = _CPU["median"]
 
     import networkx as nx  # for comparison only, after the peak is read
 
@@ -261,16 +320,21 @@ def child_real_serve(cache: Path, runs: int) -> Result:
     imports_mb = _peak_mb()
     places = [(s.id, s.lat, s.lon) for s in stops.values()]
     first_s, prepared = _timed(lambda: _ready(cache, places))
+    first_cpu = _CPU["timed"]
     pair = [stops[s] for s in LEG]
     leg_s = _median_s(lambda: plan_route(pair, network=prepared), runs)
     route = plan_route(pair, network=prepared)
     worker_peak_mb = _peak_mb()
+    private_mb = _private_mb()
+    _CPU["timed"] = first_cpu
     ready_s = _more_readies(cache, places, first_s)
     cues = route.legs[0].cues
     turns = [c for c in cues if c.turn not in NOT_TURNS]
     straight_m = distance_m((pair[0].lat, pair[0].lon), (pair[1].lat, pair[1].lon))
     return {"imports_mb": imports_mb, "ready_first_s": first_s, "ready_s": ready_s,
-            "worker_peak_mb": worker_peak_mb, "stops_inside": len(prepared.keys),
+            "ready_first_cpu_s": first_cpu, "ready_cpu_s": _CPU["median"],
+            "worker_peak_mb": worker_peak_mb, "worker_private_mb": private_mb,
+            "stops_inside": len(prepared.keys),
             "leg_s": leg_s, "leg_m": route.length_m, "straight_m": straight_m,
             "street_following": route.street_following, "cues": len(cues), "turns": len(turns),
             "streets": [c.street for c in cues if c.turn != "arrive"]}
@@ -322,21 +386,34 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("build: peak memory", "build_peak_mb", "MB"),
     ("cache file (.npz)", "cache_mb", "MB"),
     ("cache write", "save_s", "ms"),
+    ("1st start: trees computed", "first_start_s", "ms"),
+    ("  CPU", "first_start_cpu_s", "ms"),
+    ("  trees saved beside cache", "trees_mb", "MB"),
+    ("  peak memory", "first_start_peak_mb", "MB"),
     ("ready from cache, 1st", "ready_first_s", "ms"),
+    ("  CPU", "ready_first_cpu_s", "ms"),
     ("ready from cache, median", "ready_s", "ms"),
+    ("  CPU", "ready_cpu_s", "ms"),
     ("plan montage (7), median", "montage_s", "ms"),
+    ("  CPU", "montage_cpu_s", "ms"),
     ("  montage route", "montage_km", "km"),
     ("plan 11 + start, shortest", "eleven_s", "ms"),
+    ("  CPU", "eleven_cpu_s", "ms"),
     ("  11-stop route", "eleven_km", "km"),
     ("worker: peak memory", "worker_peak_mb", "MB"),
     ("worker: network's share", "network_mb", "MB"),
+    ("worker: own (dirty) memory", "worker_private_mb", "MB"),
     ("networkx, six legs", "networkx_s", "ms"),
 )
 #: Figures whose growth with the node count is worth a sentence.
 GROWTH = (("build time", "build_s"), ("build peak memory", "build_peak_mb"),
           ("cache file", "cache_mb"), ("ready from cache", "ready_s"),
-          ("montage plan", "montage_s"), ("11-stop plan", "eleven_s"),
-          ("worker peak memory", "worker_peak_mb"), ("network's share of a worker", "network_mb"))
+          ("ready from cache, CPU", "ready_cpu_s"), ("montage plan", "montage_s"),
+          ("montage plan, CPU", "montage_cpu_s"), ("11-stop plan", "eleven_s"),
+          ("11-stop plan, CPU", "eleven_cpu_s"),
+          ("worker peak memory", "worker_peak_mb"), ("network's share of a worker", "network_mb"),
+          ("worker's own (dirty) memory", "worker_private_mb"), ("1st start, trees computed", "first_start_s"),
+          ("1st start, CPU", "first_start_cpu_s"))
 
 
 def print_table(columns: Sequence[tuple[str, Result]]) -> None:
@@ -419,7 +496,7 @@ def _available_gb() -> float | None:
 def _child_main(argv: Sequence[str]) -> None:
     logging.disable(logging.WARNING)  # stops outside the real extract are expected
     parser = argparse.ArgumentParser()
-    parser.add_argument("step", choices=("build", "serve", "real-serve"))
+    parser.add_argument("step", choices=("build", "prepare", "serve", "real-serve"))
     parser.add_argument("--xml", type=Path)
     parser.add_argument("--cache", type=Path, required=True)
     parser.add_argument("--side", type=int, default=224)
@@ -427,6 +504,8 @@ def _child_main(argv: Sequence[str]) -> None:
     args = parser.parse_args(argv)
     if args.step == "build":
         result = child_build(args.xml, args.cache)
+    elif args.step == "prepare":
+        result = child_prepare(args.side, args.cache)
     elif args.step == "serve":
         result = child_serve(args.side, args.cache, args.runs)
     else:
@@ -476,17 +555,20 @@ def main() -> None:
             cache = Path(tmp) / f"city-{side}.npz"
             print(f"[{size}] generating a {side} x {side} grid ...", file=sys.stderr, flush=True)
             osm_nodes = generate_city(xml, side)
-            result = measure(size, xml, cache, [["build"], ["serve", "--side", str(side),
-                                                             "--runs", str(args.runs)]],
+            result = measure(size, xml, cache, [["build"], ["prepare", "--side", str(side)],
+                                                ["serve", "--side", str(side), "--runs", str(args.runs)]],
                              args.memory_limit_gb)
             result.update(osm_nodes=osm_nodes, xml_mb=xml.stat().st_size / 1e6)
             xml.unlink()
             cache.unlink(missing_ok=True)
+            for trees in cache.parent.glob(f"{cache.name}.prepared-*"):
+                trees.unlink()
             columns.append((size, result))
         real: Result | None = None
         if args.real:
             real = measure("center-city", EXTRACT, Path(tmp) / "center-city.npz",
-                           [["build"], ["real-serve", "--runs", str(args.runs)]], args.memory_limit_gb)
+                           [["build"], ["prepare", "--side", "0"], ["real-serve", "--runs", str(args.runs)]],
+                           args.memory_limit_gb)
             real["xml_mb"] = EXTRACT.stat().st_size / 1e6
             columns.append(("center-city", real))
 

@@ -12,16 +12,15 @@ from dataclasses import asdict
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask.blueprints import BlueprintSetupState
-from werkzeug.datastructures import MultiDict
 
-from tourapp.errors import BadPlan
 from tourapp.geocoding import BadAddress, Geocoder
 from tourapp.geojson import stop_feature, stops_collection
 from tourapp.plan_request import PlanRequest
 from tourapp.route_geojson import route_to_geojson
 
-from .caching import cached_response
+from .caching import cacheable, cached_response
 from .openapi import openapi_document
+from .plans import plan_from, tour_plan_from
 from .state import get_state
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -84,19 +83,14 @@ def tours() -> Response:
 @bp.get("/tours/<tour_id>")
 def tour(tour_id: str) -> Response:
     """A tour's route as GeoJSON; the query may add any plan option but ``tour``/``stops``."""
-    tour = get_state().tours[tour_id]  # an unknown id is a 404 naming it, as for stops
-    if "tour" in request.args or "stops" in request.args:
-        raise BadPlan(f"the tour is in the path ({tour.id!r}); leave tour and stops out of the query")
-    query = MultiDict(request.args)
-    query.setlist("tour", [tour.id])
-    return _route(PlanRequest.from_query(query))
+    return _route(tour_plan_from(tour_id, request.args))  # an unknown id is a 404 naming it
 
 
 @bp.get("/plan")
 def plan() -> Response:
     """A plan's route as GeoJSON: ``tour=<id>`` or ``stops=a,b,c``, with ``order``, ``start``,
     ``end``, ``loop``, ``activity`` and ``pace`` (the planner's share-link query)."""
-    return _route(PlanRequest.from_query(request.args))
+    return _route(plan_from(request.args))
 
 
 def _route(plan: PlanRequest) -> Response:
@@ -106,15 +100,11 @@ def _route(plan: PlanRequest) -> Response:
 
     def render() -> str:
         route = state.planner.plan(plan)  # memoised on the route key
-        pace = plan.pace_s_per_km or state.settings.pace_for(route.activity)
-        return _dump(route_to_geojson(route, pace_s_per_km=pace))
+        return _dump(route_to_geojson(route, pace_s_per_km=plan.pace_for(route, state.settings)))
 
-    return cached_response(
-        ("api-route", plan.route_key(), plan.pace_s_per_km),
-        render,
-        mimetype=GEOJSON,
-        cache=plan.start is None and plan.end is None,  # free coordinates would grow the cache
-    )
+    # the planner checks the ids: an unknown one raises in render() and nothing is stored
+    return cached_response(("api-route", plan.route_key(), plan.pace_s_per_km), render, mimetype=GEOJSON,
+                           cache=cacheable(plan))
 
 
 @bp.get("/openapi.json")

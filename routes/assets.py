@@ -2,7 +2,8 @@
 
 Leaflet comes from the installed ``xstatic-leaflet`` package. Every asset URL carries a hash
 of the file's content (``?v=…``), so browsers may keep it for a year and a new release is
-fetched at once; both the app's ``static/`` files and Leaflet are served compressed from
+fetched at once (only the right hash is kept for a year: another ``v`` is a 404, none is
+``no-cache``); both the app's ``static/`` files and Leaflet are served compressed from
 memory. The app's own scripts and stylesheets, and Leaflet's stylesheet, are kept readable on
 disk and minified once, when first served (rjsmin / rcssmin): on a phone's first visit their
 comments would cost ~4 KB (Leaflet's script ships minified).
@@ -44,6 +45,7 @@ from werkzeug.security import safe_join
 from tourapp.maps import MapAssets
 
 from .caching import CachedBody, body_response
+from .security import refusal
 
 bp = Blueprint("assets", __name__)
 
@@ -159,9 +161,9 @@ def _brotli(body: CachedBody) -> bytes | None:
     return compressed if len(compressed) < min(len(body.gzipped), len(body.raw) - 64) else None
 
 
-def _response(full: str, body: CachedBody) -> Response:
+def _response(full: str, body: CachedBody, *, max_age_s: int = IMMUTABLE_MAX_AGE_S) -> Response:
     mimetype = mimetypes.guess_type(full)[0] or "application/octet-stream"
-    response = body_response(body, mimetype=mimetype, max_age_s=IMMUTABLE_MAX_AGE_S)
+    response = body_response(body, mimetype=mimetype, max_age_s=max_age_s)
     if response.status_code == 200 and request.accept_encodings.quality("br") > 0:
         compressed = _brotli(body)
         if compressed is not None:
@@ -179,10 +181,27 @@ def _existing(folder: Path, filename: str) -> str:
 
 @bp.get("/static/<path:filename>")
 def static(filename: str) -> Response:
-    """The app's own CSS, JS and icons."""
+    """The app's own CSS, JS and icons.
+
+    Only the URL :func:`asset_url` writes (``?v=`` the hash of these bytes) is kept for a
+    year. During a rolling deploy an instance still running the old release can be asked for
+    the new release's URL: answering it with the old bytes would pin them in browsers and
+    caches for a year under the new name, so a ``v`` that is not this file's hash is a 404
+    that no one stores, and the browser asks again (a newer instance has the file). Without
+    ``v`` (a hand-typed URL) the file is served but revalidated every time.
+    """
     folder = current_app.config["STATIC_DIR"]
     full = _existing(Path(folder), filename)
-    return _response(full, _static_body(folder, Path(full).relative_to(folder).as_posix()))
+    name = Path(full).relative_to(folder).as_posix()
+    versions = request.args.getlist("v")
+    if not versions:
+        return _response(full, _static_body(folder, name), max_age_s=0)
+    expected = _content_hash(folder, name)
+    if versions != [expected]:
+        refused = refusal(404, "Not found", f"{filename} is not at version {versions[0]!r} here; reload the page.")
+        refused.headers["Cache-Control"] = "no-store"
+        return refused
+    return _response(full, _static_body(folder, name))
 
 
 @bp.get(f"/vendor/leaflet-{LEAFLET_VERSION}/<path:filename>")

@@ -175,7 +175,7 @@ def gpx(tour_id: str | None, stops: str | None, order: str | None, start: str | 
         route = state.planner.plan(request)
         options = GPX.options(
             kind=kind, max_points=max_points, app_url=app_url, units=request.units,
-            pace_s_per_km=request.pace_s_per_km or state.settings.pace_for(route.activity),
+            pace_s_per_km=request.pace_for(route, state.settings),
             start_time=data_time(state.stops.updated),
         )
         data = GPX.write(route, options)

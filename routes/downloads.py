@@ -8,15 +8,18 @@ file's own options, ``format`` (GPX ``trk`` or ``rte``) and ``max_points``. Endp
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
-from werkzeug.datastructures import MultiDict
+import dataclasses
 
-from tourapp.errors import BadPlan
+from flask import Blueprint, Response, request
+
 from tourapp.formats import FORMATS, ExportFormat
 from tourapp.gpx import data_time
+from tourapp.model import Route
 from tourapp.plan_request import PlanRequest
 
-from .caching import cached_response
+from .caching import Rendered, cacheable, cached_response
+from .limits import spend
+from .plans import plan_from, tour_plan_from
 from .security import app_url as public_app_url
 from .state import get_state
 
@@ -25,38 +28,52 @@ bp = Blueprint("downloads", __name__)
 
 def tour_file(tour_id: str, format_name: str) -> Response:
     """A tour of the catalogue as a file (its query may add a start, order, pace...)."""
-    tour = get_state().tours[tour_id]  # an unknown id is a 404 naming it
-    if "tour" in request.args or "stops" in request.args:
-        raise BadPlan(f"the tour is in the path ({tour.id!r}); leave tour and stops out of the query")
-    query = MultiDict(request.args)
-    query.setlist("tour", [tour.id])
-    return _download(FORMATS[format_name], PlanRequest.from_query(query))
+    return _download(FORMATS[format_name], tour_plan_from(tour_id, request.args))  # unknown id: 404
 
 
 def plan_file(format_name: str) -> Response:
     """A plan of one's own (the planner page's query) as a file."""
-    return _download(FORMATS[format_name], PlanRequest.from_query(request.args))
+    return _download(FORMATS[format_name], plan_from(request.args))
 
 
 def _download(fmt: ExportFormat, plan: PlanRequest) -> Response:
+    """The file, from the cache when this plan and these options were asked before: the
+    options are checked first, the route planned only on a miss (its activity sets the
+    default pace, its length the file's name).
+
+    ``max_points`` at or above the route's point count drops nothing: it is keyed (and named)
+    as no ``max_points``, so ``?max_points=N`` for every large N is one cache entry, not one
+    each. Below it the key holds at most the route's point count of values. Telling the two
+    apart needs the route, so a request with ``max_points`` spends its budget first.
+    """
     state = get_state()
-    app_url = public_app_url()  # TOURAPP_PUBLIC_URL, never an unchecked Host header
-    route = state.planner.plan(plan)  # memoised by the planner
+    app_url = public_app_url()  # TOURAPP_PUBLIC_URL, or a checked host: a bounded key
     options = fmt.options_from_query(
         request.args,
-        pace_s_per_km=plan.pace_s_per_km or state.settings.pace_for(route.activity),
+        pace_s_per_km=plan.pace_s_per_km or 0.0,  # the default waits for the route's activity
         start_time=data_time(state.stops.updated),
         app_url=app_url,
         units=plan.units,
     )
-    fixed = plan.start is None and plan.end is None  # free points would grow the cache
-    return cached_response(
-        ("export", fmt.name, plan.query_string(), options.kind, options.max_points, app_url),
-        lambda: fmt.write(route, options),
-        mimetype=fmt.media_type,
-        cache=fixed,
-        extra_headers={"Content-Disposition": f'attachment; filename="{fmt.file_name(route, options)}"'},
-    )
+    if options.max_points is not None:
+        spend()
+        if options.max_points >= _point_count(state.planner.plan(plan)):
+            options = dataclasses.replace(options, max_points=None)
+
+    def render() -> Rendered:
+        route = state.planner.plan(plan)  # memoised by the planner; unknown ids raise here
+        paced = dataclasses.replace(options, pace_s_per_km=plan.pace_for(route, state.settings))
+        disposition = f'attachment; filename="{fmt.file_name(route, paced)}"'
+        return fmt.write(route, paced), {"Content-Disposition": disposition}
+
+    return cached_response(("export", fmt.name, plan, options.kind, options.max_points, app_url), render,
+                           mimetype=fmt.media_type, cache=cacheable(plan))
+
+
+def _point_count(route: Route) -> int:
+    """At least as many points as the route's line has (legs' own points, joins counted twice):
+    a ``max_points`` this large keeps every point."""
+    return sum(len(leg.points) for leg in route.legs)
 
 
 for _fmt in FORMATS.values():

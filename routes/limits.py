@@ -5,15 +5,22 @@ service worker): those are never limited, so a crowd following the montage costs
 and a phone installing the app (forty requests at once) is never refused. What is computed
 per request is limited per client (:func:`client_key`), in two budgets:
 
-- ``plans`` (``TOURAPP_RATELIMIT_PLANS``): the plan endpoints (``/api/plan``, ``/plan/…``,
-  ``/tour/plan``, ``/plan.gpx``…), the planner page opened on a plan, and a tour's route,
-  cue sheet or file asked with options that leave its cached answer (a start or finish, an
-  order, a pace, ``max_points``…);
+- ``plans`` (``TOURAPP_RATELIMIT_PLANS``): the plan endpoints (``/api/plan``, ``/plan/cues``,
+  ``/tour/plan``, ``/plan.gpx``…; not the QR code, which plans nothing), the planner page
+  opened on a plan, and a tour's route, cue sheet or file asked with options that leave its
+  cached answer (a start or finish, an order, a pace, ``max_points``…);
 - ``geocode`` (``TOURAPP_RATELIMIT_GEOCODE``): ``/api/geocode``.
 
 Which budget a request spends is decided here from its endpoint and query
-(:func:`budget_for`), so the views stay as they are. Over budget is a 429 with
-``Retry-After`` and a message (JSON or a page, like every error).
+(:func:`budget_for`). A request spends its plans budget only when its answer is computed: a
+plan many people share is served from the response cache like a tour, and a hit costs no
+count (nor a store round trip). So the check before the view only notes the budget; the view
+spends it with :func:`spend` once it knows it must compute (routes/caching.py does on every
+cache miss; a start or finish point is never cached, so it always spends). Address searches
+spend on arrival. Over budget is a 429 with ``Retry-After`` and a message (JSON or a page,
+like every error).
+
+``off`` (or ``0``) as a budget's setting switches that limit off.
 
 The counting is the ``limits`` library's (the engine under flask-limiter, with its limit
 syntax and storage URIs), called from one ``before_request`` that returns after a dict
@@ -39,7 +46,7 @@ import limits
 import limits.errors
 import limits.storage
 import limits.strategies
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, g, request
 
 from tourapp.errors import DataFileError
 from tourapp.plan_request import QUERY_KEYS
@@ -47,8 +54,10 @@ from tourapp.settings import Settings
 
 from .security import refusal
 
-#: Endpoints that plan a route from their query whatever it holds.
-PLAN_ENDPOINTS = frozenset({"api.plan", "pages.plan_tour", "pages.plan_cue_sheet", "pages.plan_qr"})
+#: Endpoints that plan a route from their query whatever it holds. Not the plan's QR code
+#: (``pages.plan_qr``): it plans nothing (a lookup of the ids and a small SVG), and the
+#: planner page asks for a new one at every edit, which would lock a desk user out of routes.
+PLAN_ENDPOINTS = frozenset({"api.plan", "pages.plan_tour", "pages.plan_cue_sheet"})
 #: Endpoints whose plain form is a fixed, cached answer but whose query can ask for a new
 #: route (a tour's route, cue sheet and files; the planner page opened on a share link).
 TOUR_ENDPOINTS = frozenset({"api.tour", "pages.cue_sheet", "pages.plan"})
@@ -67,6 +76,10 @@ GEOCODE = "geocode"
 WHAT = {PLANS: "route requests", GEOCODE: "address searches"}
 #: Namespace of the counters in a shared store.
 KEY_PREFIX = "montage-run"
+#: What a budget setting says to switch that limit off.
+OFF = frozenset({"off", "0"})
+#: Where the budget a request will spend if computed waits for :func:`spend` (``flask.g``).
+_PENDING = "tourapp_budget"
 
 
 def budget_for(endpoint: str | None, query: Mapping[str, str]) -> str | None:
@@ -104,18 +117,26 @@ def client_key() -> str:
 class RateLimits:
     """The budgets and where their counts are kept."""
 
-    #: Budget name -> its limits (all must hold: ``60/minute;600/hour``).
+    #: Budget name -> its limits (all must hold: ``60/minute;600/hour``); none: off.
     budgets: Mapping[str, tuple[limits.RateLimitItem, ...]]
     counter: limits.strategies.RateLimiter
 
     def check(self) -> Response | None:
-        """Count this request against its budget; a 429 answer when it is over."""
+        """Before the view: note the plans budget for :func:`spend`; count an address search
+        now (a 429 answer when it is over)."""
         endpoint = request.endpoint
         if endpoint not in CANDIDATES and (endpoint or "").partition(".")[0] not in FILE_BLUEPRINTS:
             return None  # most requests: a cached page or an asset, decided without parsing the query
         budget = budget_for(endpoint, request.args)
-        if budget is None:
+        if budget is None or not self.budgets[budget]:
             return None
+        if budget == PLANS:
+            setattr(g, _PENDING, budget)  # spent only if the answer is not in the cache
+            return None
+        return self.count(budget)
+
+    def count(self, budget: str) -> Response | None:
+        """Count this request against ``budget``; a 429 answer when it is over."""
         who = client_key()
         for item in self.budgets[budget]:
             try:
@@ -128,6 +149,26 @@ class RateLimits:
             wait_s = min(item.get_expiry(), max(1, math.ceil(reset_at - time.time())))
             return _too_many(budget, item, wait_s)
         return None
+
+
+def spend() -> None:
+    """Count the request's pending budget, once, now that its answer is to be computed.
+
+    Call before planning or rendering anything a client chose. Nothing happens when the
+    request spends no budget (or limits are off).
+
+    Raises
+    ------
+    werkzeug.exceptions.HTTPException
+        Carrying the 429 answer when the client is over its budget.
+    """
+    budget: str | None = g.pop(_PENDING, None)
+    if budget is None:
+        return
+    rate_limits: RateLimits = current_app.extensions["tourapp.limits"]
+    refused = rate_limits.count(budget)
+    if refused is not None:
+        abort(refused)
 
 
 def _too_many(budget: str, item: limits.RateLimitItem, wait_s: int) -> Response:
@@ -148,12 +189,16 @@ def _per(item: limits.RateLimitItem) -> str:
 
 
 def _parse(variable: str, value: str) -> tuple[limits.RateLimitItem, ...]:
-    """A limit setting read now, so a typo stops start-up instead of every request."""
+    """A limit setting read now, so a typo stops start-up instead of every request; ``()`` for
+    ``off`` (no limit)."""
+    if value.strip().lower() in OFF:
+        return ()
     try:
         return tuple(limits.parse_many(value))
     except ValueError:
         raise DataFileError(
-            f"setting {variable}: cannot read {value!r} as a rate limit like '60/minute' or '60/minute;600/hour'"
+            f"setting {variable}: cannot read {value!r} as a rate limit like '60/minute' or "
+            "'60/minute;600/hour', or 'off'"
         ) from None
 
 

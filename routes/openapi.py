@@ -17,6 +17,7 @@ from tourapp import __version__
 from tourapp.course import MAX_POINTS_CEILING
 from tourapp.formats import FORMATS, MIN_POINTS
 from tourapp.geocoding import MAX_QUERY_CHARS, MIN_QUERY_CHARS
+from tourapp.geodesy import BBox
 from tourapp.plan_request import (
     ACTIVITIES,
     MAX_PARAMETER_CHARS,
@@ -24,9 +25,8 @@ from tourapp.plan_request import (
     ORDERS,
     PACE_LIMITS_S_PER_KM,
     UNITS,
-    Area,
 )
-from tourapp.stops import ACCESS_KINDS, CONFIDENCES, FILMED_HERE_STATUSES
+from tourapp.stops import ACCESS_KINDS, CONFIDENCES, FILMED_HERE_STATUSES, SHORT_NAME_CHARS
 
 from .security import MAX_PATH_BYTES, MAX_QUERY_BYTES
 
@@ -82,7 +82,7 @@ def _path(name: str, ids: list[str], what: str) -> dict[str, Any]:
             "schema": {"type": "string", "enum": ids}, "example": ids[0]}
 
 
-def _plan_parameters(*, stop_ids: list[str], tour_ids: list[str], area: Area, with_tour: bool) -> list[dict[str, Any]]:
+def _plan_parameters(*, stop_ids: list[str], tour_ids: list[str], area: BBox, with_tour: bool) -> list[dict[str, Any]]:
     """The plan request's query (tourapp/plan_request.py): a share link's parameters."""
     low, high = PACE_LIMITS_S_PER_KM
     where = (f"inside the tour area (latitude {area.south:.3f} to {area.north:.3f}, "
@@ -160,7 +160,7 @@ def _operation(summary: str, operation_id: str, parameters: list[dict[str, Any]]
                     "parameters": parameters, "responses": dict(sorted(responses.items()))}}
 
 
-def openapi_document(*, stop_ids: Iterable[str], tour_ids: Iterable[str], area: Area) -> dict[str, Any]:
+def openapi_document(*, stop_ids: Iterable[str], tour_ids: Iterable[str], area: BBox) -> dict[str, Any]:
     """The OpenAPI 3.1 document for an app serving these stops and tours in this area."""
     stops, tours = list(stop_ids), list(tour_ids)
 
@@ -245,7 +245,8 @@ def _schemas(stop_ids: list[str]) -> dict[str, Any]:
                 "required": list(properties) if required is None else list(required)}
 
     stop_properties = obj({
-        "id": {"type": "string", "enum": stop_ids}, "name": text, "real_place": text, "address": text,
+        "id": {"type": "string", "enum": stop_ids}, "name": text,
+        "short_name": {"type": "string", "maxLength": SHORT_NAME_CHARS}, "real_place": text, "address": text,
         "montage_order": {"type": ["integer", "null"], "minimum": 1}, "scene": text,
         "exercise": {"type": ["string", "null"]},
         "filmed_here": {"enum": list(FILMED_HERE_STATUSES)}, "filmed_here_note": text, "today": text,
@@ -276,6 +277,7 @@ def _schemas(stop_ids: list[str]) -> dict[str, Any]:
         "properties": obj({
             "kind": {"enum": ["stop", "start", "end"]}, "id": text, "name": text,
             "sequence": {"type": "integer", "minimum": 1},
+            "short_name": {"type": "string", "maxLength": SHORT_NAME_CHARS},
             "montage_order": {"type": ["integer", "null"]}, "scene": text, "real_place": text,
         }, required=["kind", "id", "name", "sequence"]),
     })

@@ -7,19 +7,22 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from tourapp import maps
 from tourapp.cuesheet import cue_text
-from tourapp.errors import BadPlan, StopNotReachable, TourError
+from tourapp.errors import StopNotReachable, TourError
 from tourapp.formatting import format_distance, format_duration, format_pace
 from tourapp.model import Route
-from tourapp.plan_request import MAX_STOPS, QUERY_KEYS, PlanRequest
+from tourapp.plan_request import MAX_STOPS, PlanRequest, units_from_query
 from tourapp.qr import qr_svg
 
 from .assets import map_assets
-from .caching import cached_response
+from .caching import body_response, cacheable, cached_body, cached_response
+from .limits import spend
+from .plans import follow_url, plan_from, tour_plan_from
 from .state import get_state
 
 bp = Blueprint("pages", __name__)
@@ -120,24 +123,19 @@ def tour(tour_id: str) -> Response:
 def cue_sheet(tour_id: str) -> Response:
     """A tour's turn-by-turn cue sheet to print or read on a desk (``?units=km|mi``, and any
     other plan option but ``tour``/``stops``: the tour is in the path)."""
-    if "tour" in request.args or "stops" in request.args:
-        raise BadPlan("the tour is named in the address (/tours/<id>/cues): leave tour and stops out of the query")
-    query = MultiDict(request.args)
-    query["tour"] = tour_id
-    plan = PlanRequest.from_query(query)
-    # a tour as it is (only units chosen) keeps its own page to follow
+    plan = tour_plan_from(tour_id, request.args)
+    # a tour as it is (only units chosen) keeps its own file
     plain = set(plan.to_query()) <= {"tour", "units"}
-    follow = url_for("pages.tour", tour_id=tour_id) if plain else _with_query("pages.plan_tour", plan)
-    gpx = url_for("downloads.tour_gpx", tour_id=tour_id) if plain else _gpx_url(plan)
-    return _cue_sheet(plan, follow_url=follow, gpx_url=gpx, units_href=lambda units: "?" + _query_text(
+    gpx = url_for("downloads.tour_gpx", tour_id=plan.tour) if plain else _gpx_url(plan)
+    return _cue_sheet(plan, follow_url=follow_url(plan), gpx_url=gpx, units_href=lambda units: "?" + _query_text(
         {**plan.to_query(), "units": units}, without=("tour",)))
 
 
 @bp.get("/plan/cues")
 def plan_cue_sheet() -> Response:
     """A plan's cue sheet (the query of a share link): map, legs and every turn, for paper."""
-    plan = PlanRequest.from_query(request.args)
-    return _cue_sheet(plan, follow_url=_with_query("pages.plan_tour", plan), gpx_url=_gpx_url(plan),
+    plan = plan_from(request.args)
+    return _cue_sheet(plan, follow_url=follow_url(plan), gpx_url=_gpx_url(plan),
                       units_href=lambda units: "?" + _query_text({**plan.to_query(), "units": units}))
 
 
@@ -149,7 +147,7 @@ def _cue_sheet(plan: PlanRequest, *, follow_url: str, gpx_url: str,
 
     def render() -> str:
         route = plan_route(plan)
-        pace = plan.pace_s_per_km or state.settings.pace_for(route.activity)
+        pace = plan.pace_for(route, state.settings)
         fmap = maps.route_map(route, settings=state.settings, assets=map_assets())
         return render_template(
             "pages/cues.html",
@@ -164,9 +162,13 @@ def _cue_sheet(plan: PlanRequest, *, follow_url: str, gpx_url: str,
             duration=format_duration(route.duration_s(pace)),
             distance=lambda metres: format_distance(metres, units),
             cue_text=lambda cue: cue_text(cue, units),
+            # the map's own credit is on screen only: paper gets it in the footer
+            tile_attribution=state.settings.tile_attribution,
         )
 
-    return cached_response(("cues", plan), render, mimetype="text/html", cache=_bounded(plan))
+    # a tour's sheet and the same plan's (/plan/cues?tour=…) link to different pages
+    key = ("cues", request.endpoint, plan)
+    return cached_response(key, render, mimetype="text/html", cache=cacheable(plan))
 
 
 # -------------------------------------------------------------------------------------------
@@ -174,27 +176,59 @@ def _cue_sheet(plan: PlanRequest, *, follow_url: str, gpx_url: str,
 
 
 def plan_route(plan: PlanRequest) -> Route:
-    """The route a plan asks for (memoised by the planner on the plan's route key).
+    """The route a plan asks for (memoised by the planner on the plan's route key), once the
+    request has spent its rate-limit budget.
 
     Raises the planner's errors: BadPlan, UnknownStop, UnknownTour (ids and area),
-    StopNotReachable.
+    StopNotReachable; a 429 over the budget.
     """
+    spend()
     return get_state().planner.plan(plan)
 
 
-def _shared_plan(args: MultiDict[str, str]) -> tuple[PlanRequest | None, str | None, int]:
-    """The plan a link asks for, why it cannot be had, and the HTTP status to answer with.
+def _check_known(plan: PlanRequest) -> None:
+    """Refuse ids the catalogues do not have and points outside the area, without planning:
+    a 404 (400 for a point) naming the value, before anything is drawn or cached."""
+    state = get_state()
+    if plan.tour is not None:
+        state.tours[plan.tour]
+    for stop_id in plan.stops:
+        state.stops[stop_id]
+    plan.check_area(state.planner.area)
 
-    No plan parameters: an empty planner. A damaged link (bad or unknown values, a point
-    outside the area): no plan, the message, 400. A plan that cannot be routed (a stop too
-    far from the streets): the plan kept, so it can be changed, with the message and 422.
+
+def _link_host() -> tuple[str | None, bool]:
+    """Whose absolute links (share links, QR codes) this request gets, for cache keys: ``None``
+    when ``TOURAPP_PUBLIC_URL`` fixes them; else the request's host, and whether it was
+    checked (``TOURAPP_TRUSTED_HOSTS``). A page holding links to an unchecked host is not
+    cached: made-up ``Host`` headers would push every other page out of the cache."""
+    if current_app.extensions["tourapp.security"]["public_url"]:
+        return None, True
+    return request.host, bool(current_app.config.get("TRUSTED_HOSTS"))
+
+
+def _linked_plan(args: MultiDict[str, str]) -> tuple[PlanRequest | None, str, str | None]:
+    """The plan a link asks for in its canonical form (not planned yet), the units to show,
+    and why the link cannot be read.
+
+    No tour and no stops: no plan (an empty planner), in the units the link asks for.
     """
-    if not any(key in args for key in QUERY_KEYS):
-        return None, None, 200
     try:
-        plan = PlanRequest.from_query(args)
+        if "tour" not in args and "stops" not in args:
+            return None, units_from_query(args), None
+        shared = plan_from(args)
+        return shared, shared.units, None
     except TourError as exc:
-        return None, str(exc), 400
+        return None, "km", str(exc)
+
+
+def _shared_plan(plan: PlanRequest) -> tuple[PlanRequest | None, str | None, int]:
+    """A linked plan planned: the plan, why it cannot be had, and the HTTP status to answer with.
+
+    Unknown ids or a point outside the area: no plan, the message, 400. A plan that cannot be
+    routed (a stop too far from the streets): the plan kept, so it can be changed, with the
+    message and 422.
+    """
     try:
         plan_route(plan)
     except StopNotReachable as exc:
@@ -211,12 +245,12 @@ def _film_sorted(stop_ids: list[str]) -> list[str]:
     return sorted(stop_ids, key=lambda s: (s not in montage, montage.get(s) or 0, catalogue.index(s)))
 
 
-def _initial_state(plan: PlanRequest | None) -> dict[str, Any]:
+def _initial_state(plan: PlanRequest | None, units: str = "km") -> dict[str, Any]:
     """What the planner script starts from (and what the page shows before it runs)."""
     state = get_state()
     if plan is None:
         return {"tour": None, "stops": [], "mode": "film", "start": None, "end": None, "loop": None,
-                "activity": None, "pace": None, "units": "km", "shown_loop": False, "shown_activity": "run"}
+                "activity": None, "pace": None, "units": units, "shown_loop": False, "shown_activity": "run"}
     tour = state.tours[plan.tour] if plan.tour else None
     stops = list(tour.stop_ids if tour else plan.stops)
     mode = "shortest" if plan.order == "shortest" else "film" if stops == _film_sorted(stops) else "own"
@@ -235,17 +269,27 @@ def _initial_state(plan: PlanRequest | None) -> dict[str, Any]:
 def plan() -> Response:
     """The planner: pick stops, order, start and finish, pace; share, print, send to a phone.
 
-    The query is a share link (``PlanRequest.query_string()``): the page opens on that plan.
+    The query is a share link (``PlanRequest.query_string()``): the page opens on that plan;
+    without a tour or stops it opens empty (in the units asked for). The page holds no
+    absolute link (the script makes the share link absolute with the page's own address),
+    so it is the same whatever the ``Host``, and kept by its canonical plan.
     """
     state = get_state()
-    shared, problem, status = _shared_plan(request.args)
+    shared, units, problem = _linked_plan(request.args)
+    status = 200 if problem is None else 400
+    key = ("plan", shared, units)
+    cache = problem is None and (shared is None or cacheable(shared))
+    if cache and (hit := cached_body(key)) is not None:
+        return body_response(hit, mimetype="text/html")  # a plan shown before: nothing to plan
+    if shared is not None:
+        shared, problem, status = _shared_plan(shared)
 
     def render() -> str:
         stops = list(state.stops.values())
         positions = [(s.lat, s.lon) for s in stops]
         fmap = maps.new_map(settings=state.settings, assets=map_assets(),
                             location=positions[0], bounds=positions, padding=(32, 32))
-        initial = _initial_state(shared)
+        initial = _initial_state(shared, units)
         tours = list(state.tours.values())
         return render_template(
             "pages/plan.html",
@@ -259,13 +303,11 @@ def plan() -> Response:
             max_stops=MAX_STOPS,
             paces={activity: state.settings.pace_for(activity) for activity in ("run", "walk")},
             query=shared.query_string() if shared else "",
+            follow=follow_url(shared) if shared else "",
             downloads=_downloads(),
         )
 
-    # the body holds absolute share links: key it by host too
-    key = ("plan", request.host, shared, problem)
-    response = cached_response(key, render, mimetype="text/html",
-                               cache=problem is None and (shared is None or _bounded(shared)))
+    response = cached_response(key, render, mimetype="text/html", cache=cache and problem is None)
     if response.status_code == 200:
         response.status_code = status
     return response
@@ -273,29 +315,38 @@ def plan() -> Response:
 
 @bp.get("/plan/qr.svg")
 def plan_qr() -> Response:
-    """A QR code (SVG) of the plan's tour-mode link, for a phone's camera."""
-    plan = PlanRequest.from_query(request.args)
-    link = url_for("pages.plan_tour", _external=True) + "?" + plan.query_string()
-    return cached_response(
-        ("plan-qr", link),
-        lambda: qr_svg(link, title="QR code: open this plan on your phone"),
-        mimetype="image/svg+xml",
-        cache=_bounded(plan),
-    )
+    """A QR code (SVG) of the plan's tour-mode link, for a phone's camera; a plan with an
+    unknown id is a 404 naming it (its link would lead nowhere)."""
+    plan = plan_from(request.args)
+    _check_known(plan)
+    host, host_checked = _link_host()
+
+    def render() -> str:
+        return qr_svg(follow_url(plan, external=True), title="QR code: open this plan on your phone")
+
+    return cached_response(("plan-qr", host, plan), render, mimetype="image/svg+xml",
+                           cache=host_checked and cacheable(plan))
 
 
 @bp.get("/tour/plan")
-def plan_tour() -> Response:
+def plan_tour() -> ResponseReturnValue:
     """Follow a plan of one's own on the phone (tour mode): the tour page for a share link.
 
     Progress is kept per plan: the phone stores it under the plan's query string, less the
     pace and units (they change the figures, not the route, so they do not start a new run).
+    A catalogue tour with nothing that changes its route is sent to its own page (302), so
+    its progress and its offline copy are the tour's.
     """
     state = get_state()
-    plan = PlanRequest.from_query(request.args)
-    route = plan_route(plan)
+    plan = plan_from(request.args)
+    if plan.tour is not None:
+        state.tours[plan.tour]  # an unknown tour is a 404 naming it here, not at the redirect
+    follow = follow_url(plan)
+    if not follow.startswith(url_for("pages.plan_tour") + "?"):
+        return redirect(follow, code=302)
 
     def render() -> str:
+        route = plan_route(plan)  # unknown ids raise here: nothing is stored for them
         places = [(p.lat, p.lon) for p in route.places]
         fmap = maps.new_map(settings=state.settings, assets=map_assets(), location=places[0],
                             bounds=places, padding=(40, 40))
@@ -311,13 +362,7 @@ def plan_tour() -> Response:
             plan_url=_with_query("pages.plan", plan),
         )
 
-    return cached_response(("tour-plan", plan), render, mimetype="text/html", cache=_bounded(plan))
-
-
-def _bounded(plan: PlanRequest) -> bool:
-    """Whether responses for this plan may be kept: free coordinates would grow the cache
-    without bound (stops and options alone make a finite set)."""
-    return plan.start is None and plan.end is None
+    return cached_response(("tour-plan", plan), render, mimetype="text/html", cache=cacheable(plan))
 
 
 def _query_text(query: dict[str, str], *, without: tuple[str, ...] = ()) -> str:

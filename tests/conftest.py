@@ -11,9 +11,17 @@ from typing import Any
 
 import pytest
 from helpers import CHROMIUM, CHROMIUM_ARGS, make_tile_png, require_tool, serving, watch_context
+from hypothesis import HealthCheck, settings
 
 from routes import create_app
 from tourapp.settings import Settings
+
+# Property tests explore the same cases on every run (a failure reproduces) and are judged on
+# what they find, not on how fast a loaded 2-core CI machine runs them.
+settings.register_profile(
+    "montage-run", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("montage-run")
 
 
 @pytest.fixture(scope="session")

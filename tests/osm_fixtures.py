@@ -170,11 +170,12 @@ _SOURCE = Source(key="test", title="Test data", publisher="tests", url="https://
 
 
 def make_stop(stop_id: str, lat: float, lon: float, *, name: str | None = None,
-              montage_order: int | None = None) -> Stop:
+              montage_order: int | None = None, short_name: str | None = None) -> Stop:
     """A valid :class:`Stop` anywhere (the packaged data is not needed for unit tests)."""
     return Stop(
         id=stop_id,
         name=name or stop_id.replace("-", " ").title(),
+        short_name=short_name or stop_id.replace("-", " ").capitalize(),
         real_place=f"The place called {stop_id}",
         address="1 Test Street",
         location=Location(lat=lat, lon=lon, source=_SOURCE, confidence="high", note="test"),

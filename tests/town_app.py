@@ -26,6 +26,7 @@ def stop_record(stop_id: str, place: str | tuple[float, float], order: int | Non
     return {
         "id": stop_id,
         "name": f"The {stop_id}",
+        "short_name": stop_id.replace("-", " ").capitalize(),
         "real_place": str(place),
         "address": "1 Test Street",
         "location": {"lat": lat, "lon": lon, "source": "t", "confidence": "high", "note": "test"},

@@ -7,10 +7,19 @@ mistyped a link needs to see), and ``in`` answers ``False`` rather than raising.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar, overload
 
 from .errors import DataFileError, TourError
+
+#: The one rule for a stop's or a tour's id, wherever an id is read (data files, requests):
+#: lower-case ASCII letters, digits and '-', not starting with '-', at most 64 characters.
+#: Ids appear in URLs, query strings and file names, so they stay short and need no escaping.
+#: Use with ``ID_PATTERN.fullmatch(text)``.
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+#: How :data:`ID_PATTERN` reads in a message.
+ID_RULE = "lower-case letters, digits and '-' (not first), at most 64 characters"
 
 
 class Identified(Protocol):

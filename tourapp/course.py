@@ -38,14 +38,18 @@ STREET_TYPES = {
     "Parkway": "Pkwy", "Place": "Pl", "Lane": "Ln",
 }
 DIRECTIONS = {"North": "N", "South": "S", "East": "E", "West": "W"}
+#: The credit the ODbL asks of a file whose line follows OpenStreetMap's streets.
+OSM_CREDIT = "Route data © OpenStreetMap contributors (ODbL)"
 
 
 @dataclass(frozen=True, kw_only=True)
 class CoursePoint:
     """A point the watch announces: a place of the route or a turn.
 
-    ``kind`` is one of :data:`PLACE_KINDS` or :data:`TURN_KINDS`; ``name`` is the full name
-    (writers shorten it to what their format allows) and ``note`` what the cue sheet says.
+    ``kind`` is one of :data:`PLACE_KINDS` or :data:`TURN_KINDS`. For a stop, ``name`` is its
+    short name ("Moshulu"), ``number`` its place in the route and ``note`` its full name; for a
+    turn, ``name`` is the street and ``note`` what the cue sheet says. Writers name the point
+    with :meth:`label`, in what their format allows.
     """
 
     name: str
@@ -55,10 +59,19 @@ class CoursePoint:
     distance_m: float
     time: dt.datetime
     note: str
+    number: int | None = None
 
     @property
     def is_turn(self) -> bool:
         return self.kind in TURN_KINDS
+
+    def label(self, max_chars: int) -> str:
+        """The name a watch shows in ``max_chars`` characters, never cut inside a word: a stop
+        as "6 Moshulu" (or its first words, with the number when it fits: "2 Italian"), a turn
+        as its street (:func:`short_label`) or, when no word of it fits, "Left" / "Right"."""
+        if self.is_turn:
+            return short_label(self.name, max_chars) or self.kind.split()[-1].capitalize()
+        return numbered_label(self.name, self.number, max_chars) or self.kind.capitalize()[:max_chars]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,6 +158,23 @@ class ExportOptions:
                             max_points=self.max_points)
 
 
+def data_credit(route: Route) -> str:
+    """:data:`OSM_CREDIT` when any leg follows OpenStreetMap's streets; "" when every leg is a
+    straight line, which owes OpenStreetMap nothing and must not claim to be routed on it."""
+    return OSM_CREDIT if any(leg.street_following for leg in route.legs) else ""
+
+
+def straight_lines_note(route: Route) -> str:
+    """Which legs are straight lines rather than streets ("" when none), for a file's notes."""
+    straight = route.straight_legs
+    if not straight:
+        return ""
+    which = "; ".join(f"{leg.from_place.name} to {leg.to_place.name}" for leg in straight)
+    scope = "All legs are" if len(straight) == len(route.legs) else "Some legs are"
+    return (f"{scope} straight lines, not routes along streets ({which}): no street network was "
+            "available. Do not follow them blindly.")
+
+
 def points_needed(route: Route) -> int:
     """The fewest points a simplified course may have: one where each place meets the streets
     (stops, start and finish; a loop's return counts again), which are never dropped."""
@@ -215,7 +245,9 @@ def build_course(route: Route, *, pace_s_per_km: float, start_time: dt.datetime,
 def short_label(text: str, max_chars: int) -> str:
     """A name cut to fit a watch: a leading "The " dropped, the street type and a leading
     direction abbreviated ("South 4th Street" -> "S 4th St", but "South Street" -> "South St"),
-    then cut at a word boundary (or hard, when the first word alone is too long)."""
+    then its first whole words that fit. A word is never cut: when the first word alone is too
+    long, the words after it ("Christopher Columbus Blvd" in 10 -> "Columbus"); a lone
+    direction letter says nothing and is passed over the same way. "" when no word fits."""
     words = text.strip().split()
     if len(words) > 1 and words[0].lower() == "the":
         words = words[1:]
@@ -223,12 +255,35 @@ def short_label(text: str, max_chars: int) -> str:
         words[-1] = STREET_TYPES[words[-1]]
     if len(words) > 2 and words[0] in DIRECTIONS:
         words[0] = DIRECTIONS[words[0]]
-    short = " ".join(words)
-    if len(short) <= max_chars:
-        return short
-    head = short[: max_chars + 1]
-    cut = head.rsplit(" ", 1)[0] if " " in head else ""
-    return (cut or short[:max_chars]).rstrip(" ,.;:-")
+    for first in range(len(words)):
+        label = _leading_words(words[first:], max_chars).rstrip(" ,.;:-")
+        if label and label not in DIRECTIONS.values():
+            return label
+    return ""
+
+
+def numbered_label(name: str, number: int | None, max_chars: int) -> str:
+    """A stop's name on a watch: "6 Moshulu" when it fits, else the most of its first words
+    that fits, with the number when that fits too ("Rail yard" before "1 Rail", "2 Italian"
+    before "Italian"); "" when not even the first word fits. Never cut inside a word."""
+    words = name.split()
+    for count in range(len(words), 0, -1):
+        head = " ".join(words[:count])
+        for label in ((f"{number} {head}",) if number is not None else ()) + (head,):
+            if len(label) <= max_chars:
+                return label
+    return ""
+
+
+def _leading_words(words: list[str], max_chars: int) -> str:
+    """As many of ``words`` from the first as fit in ``max_chars`` ("" when the first does not)."""
+    label = ""
+    for word in words:
+        longer = f"{label} {word}" if label else word
+        if len(longer) > max_chars:
+            break
+        label = longer
+    return label
 
 
 # -------------------------------------------------------------------------------------------
@@ -297,16 +352,20 @@ def _place_points(route: Route, line: _Line, time_at: Callable[[float], dt.datet
         for leg, offset, index in zip(route.legs, line.leg_offsets_m, line.leg_starts)
     ]
     visits.append((route.legs[-1].to_place, float(line.distances_m[-1]), len(line.points) - 1))
+    # stops numbered in visiting order, as the tour page, the route's map and the cues number them
+    numbers = {stop.id: n for n, stop in enumerate(route.stops, start=1)}
     out = []
-    for number, (place, distance, index) in enumerate(visits):
-        kind, name = "stop", place.name
-        if number == 0 and place.kind == "start":
-            kind, name = "start", "Start"
-        elif number == len(visits) - 1 and (place.kind != "stop" or route.loop):
-            kind, name = "finish", place.name if place.kind == "stop" else "Finish"
+    for visit, (place, distance, index) in enumerate(visits):
+        kind, name, number = "stop", place.short_name or place.name, numbers.get(place.id)
+        if visit == 0 and place.kind == "start":
+            kind, name, number = "start", "Start", None
+        elif visit == len(visits) - 1 and (place.kind != "stop" or route.loop):
+            kind = "finish"
+            if place.kind != "stop":
+                name, number = "Finish", None
         lat, lon = line.points[index]
         out.append(CoursePoint(name=name, kind=kind, lat=lat, lon=lon, distance_m=distance,
-                               time=time_at(distance), note=place.name))
+                               time=time_at(distance), note=place.name, number=number))
     return out
 
 

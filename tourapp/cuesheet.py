@@ -9,7 +9,7 @@ junction, because the last few metres of OSM geometry are often a kink at a corn
 What OSRM's guidance collapses, this collapses too, and every real turn stays:
 
 * a name change that is only a direction word ("South 15th Street" -> "North 15th Street",
-  see :func:`~tourapp.network.turn_costs.street_key`): one street, no cue;
+  see :func:`~tourapp.streets.street_key`): one street, no cue;
 * a few metres on another way between two pieces of the same street (an offset junction, a
   dog-leg): one street (:data:`SHORT_DETOUR_M`, OSRM's 30 m);
 * a piece too short to act on (:data:`MIN_STRETCH_M`): part of the cue before it, and the
@@ -19,14 +19,19 @@ What OSRM's guidance collapses, this collapses too, and every real turn stays:
 
 The walk between a place and the street network (:data:`~tourapp.model.Stretch` kind
 ``"approach"``) gets a cue of its own when it is long enough to matter ("Head west to South
-Christopher Columbus Boulevard", "Turn left to The Moshulu"); a short one is part of the
+Christopher Columbus Boulevard", "Turn left towards Moshulu"); a short one is part of the
 street's cue.
+
+Places are named the way a runner says them (:class:`Destination`): a stop by its short name
+and its number in the route ("Arrive at stop 6, Moshulu"), the runner's own points as "the
+start" and "your finish" -- never by the scene's title, which reads badly in a sentence.
 
 Units stay SI here (``distance_m``); :func:`cue_text` converts to km or miles at the edge.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -34,8 +39,8 @@ import numpy as np
 
 from .formatting import compass_name, format_distance
 from .geodesy import LatLon, LocalFrame, initial_bearing_deg
-from .model import Cue, Route, Stretch
-from .network.turn_costs import STRAIGHT_ON_DEG, street_key
+from .model import Cue, Place, Route, Stretch
+from .streets import STRAIGHT_ON_DEG, street_key
 
 #: How far before / after a junction the bearings are measured (metres).
 BEARING_BASE_M = 20.0
@@ -103,30 +108,53 @@ def turn_name(delta_deg: float) -> str:
     return "u-turn"
 
 
+@dataclass(frozen=True)
+class Destination:
+    """How the cues name the place a leg leads to.
+
+    ``arrive`` follows "Arrive at" ("stop 6, Moshulu", "your finish"); ``towards`` follows
+    "towards" in the turn onto the way in ("Turn left towards Moshulu").
+    """
+
+    arrive: str
+    towards: str
+
+    @classmethod
+    def of(cls, place: Place, number: int | None = None) -> Destination:
+        """``place`` as the end of a leg; ``number`` is a stop's place in the route (1 = first)."""
+        if place.kind == "start":
+            return cls("the start", "the start")
+        if place.kind == "end":
+            return cls("your finish", "your finish")
+        short = place.short_name or place.name
+        return cls(f"stop {number}, {short}" if number is not None else short, short)
+
+
+def _verb(turn: str) -> str:
+    """The words for a turn before where it leads: "Continue", "Bear left", "Turn sharp right",
+    "Make a U-turn" (``"start"`` has its own words, with the compass heading)."""
+    if turn == "straight":
+        return "Continue"
+    if turn == "u-turn":
+        return "Make a U-turn"
+    if turn.startswith("slight"):
+        return f"Bear {turn.split()[1]}"
+    return f"Turn {turn}"
+
+
 def _instruction(turn: str, stretch: Stretch, bearing: float, *, towards: str) -> str:
-    """What to do; ``towards`` is where an approach leads (the next street, or the place)."""
+    """What to do; for an approach, ``towards`` says where it leads ("to Christian Street",
+    "towards Moshulu")."""
     if stretch.kind == APPROACH:
         if turn == "start":
-            return f"Head {compass_name(bearing)} to {towards}"
-        if turn == "straight":
-            return f"Continue to {towards}"
-        if turn == "u-turn":
-            return f"Make a U-turn to {towards}"
-        if turn.startswith("slight"):
-            return f"Bear {turn.split()[1]} to {towards}"
-        return f"Turn {turn} to {towards}"
+            return f"Head {compass_name(bearing)} {towards}"
+        return f"{_verb(turn)} {towards}"
     target = _target(stretch)
     if turn == "start":
         if stretch.kind == "direct":
             return f"Head {compass_name(bearing)} in a direct line (not along streets)"
         return f"Head {compass_name(bearing)} on {target}"
-    if turn == "straight":
-        return f"Continue onto {target}"
-    if turn == "u-turn":
-        return f"Make a U-turn onto {target}"
-    if turn.startswith("slight"):
-        return f"Bear {turn.split()[1]} onto {target}"
-    return f"Turn {turn} onto {target}"
+    return f"{_verb(turn)} onto {target}"
 
 
 def _join(a: Stretch, b: Stretch) -> Stretch:
@@ -179,12 +207,24 @@ class _Line:
         x, y = LocalFrame(float(self.pts[0, 0]), float(self.pts[0, 1])).xy(self.pts[:, 0], self.pts[:, 1])
         self.cum = np.concatenate(([0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))))
 
+        # plain lists: thousands of single look-ups per plan are faster with bisect than NumPy
+        self._cum: list[float] = self.cum.tolist()
+        self._lat: list[float] = self.pts[:, 0].tolist()
+        self._lon: list[float] = self.pts[:, 1].tolist()
+
     def at_index(self, index: int) -> float:
-        return float(self.cum[min(max(index, 0), len(self.cum) - 1)])
+        return self._cum[min(max(index, 0), len(self._cum) - 1)]
 
     def point(self, along_m: float) -> LatLon:
-        s = min(max(along_m, 0.0), float(self.cum[-1]))
-        return (float(np.interp(s, self.cum, self.pts[:, 0])), float(np.interp(s, self.cum, self.pts[:, 1])))
+        """The point ``along_m`` metres along the line (clamped to its ends)."""
+        cum = self._cum
+        s = min(max(along_m, 0.0), cum[-1])
+        i = min(bisect_right(cum, s), len(cum) - 1)
+        if i == 0 or cum[i] == cum[i - 1]:
+            return (self._lat[i], self._lon[i]) if i == 0 or s >= cum[i] else (self._lat[i - 1], self._lon[i - 1])
+        t = (s - cum[i - 1]) / (cum[i] - cum[i - 1])
+        return (self._lat[i - 1] + t * (self._lat[i] - self._lat[i - 1]),
+                self._lon[i - 1] + t * (self._lon[i] - self._lon[i - 1]))
 
     def heading(self, from_m: float, to_m: float) -> float | None:
         p, q = self.point(from_m), self.point(to_m)
@@ -261,7 +301,7 @@ def _rejoin(runs: list[_Run]) -> list[_Run]:
 
 
 def build_cues(points: Sequence[LatLon], stretches: Sequence[Stretch], *,
-               arrive_at: str) -> tuple[Cue, ...]:
+               to: Destination) -> tuple[Cue, ...]:
     """Cues for one leg.
 
     Parameters
@@ -271,8 +311,8 @@ def build_cues(points: Sequence[LatLon], stretches: Sequence[Stretch], *,
     stretches
         Consecutive runs along ``points``, in order; collapsed here (:func:`merge_stretches`
         and the rules of the module docstring).
-    arrive_at
-        Name of the place the leg ends at, for the arrival cue.
+    to
+        How to name the place the leg ends at, in the way in and the arrival.
     """
     if not points:
         return ()
@@ -284,14 +324,14 @@ def build_cues(points: Sequence[LatLon], stretches: Sequence[Stretch], *,
     arrive_on = ""
     if (last_named is not None and last_named.name and runs[-1].stretch.kind != APPROACH
             and not _same_way(runs[-1].stretch, last_named)):
-        arrive_on = f" on {last_named.name}"
+        arrive_on = f" on {last_named.name}"  # said before the place: its name ends the line
     cues: list[Cue] = []
     for i, run in enumerate(runs):
         s = run.stretch
         at_m = line.at_index(s.start_index)
         out = line.heading(at_m, at_m + min(BEARING_BASE_M, max(s.length_m, 1.0)))
         turn = "start" if i == 0 else line.turn(run.turn_from, s.start_index, s.length_m)
-        towards = _target(runs[i + 1].stretch) if i + 1 < len(runs) else arrive_at
+        towards = f"to {_target(runs[i + 1].stretch)}" if i + 1 < len(runs) else f"towards {to.towards}"
         cues.append(Cue(
             instruction=_instruction(turn, s, out or 0.0, towards=towards),
             street=_label(s),
@@ -300,7 +340,7 @@ def build_cues(points: Sequence[LatLon], stretches: Sequence[Stretch], *,
             at=line.point(at_m),
         ))
     end = line.pts[-1]
-    cues.append(Cue(instruction=f"Arrive at {arrive_at}{arrive_on}", street="", distance_m=0.0,
+    cues.append(Cue(instruction=f"Arrive{arrive_on} at {to.arrive}", street="", distance_m=0.0,
                     turn="arrive", at=(float(end[0]), float(end[1]))))
     return tuple(cues)
 

@@ -6,6 +6,11 @@ its position, distance and time, a ``course_point`` for every stop and every tur
 timer stop ``event``. Each course point carries its real distance along the course: Garmin's
 "Up Ahead" and the turn prompts read that field, which Garmin Connect's own GPX import
 leaves at 0 (gpx.studio has no FIT export at all, its issue 247).
+
+A FIT course has no free text for the OpenStreetMap credit the GPX and TCX files carry: its
+only text a watch shows is the course name (and the points' names), which a credit would push
+off a watch's screen, and a developer field is read by no watch. The page a FIT file is
+downloaded from says it instead.
 """
 
 from __future__ import annotations
@@ -115,7 +120,7 @@ def route_to_fit(route: Route, course: Course) -> bytes:
         message.position_long = point.lon
         message.distance = point.distance_m
         message.type = POINT_TYPES.get(point.kind, FitCoursePoint.GENERIC)
-        message.course_point_name = short_label(point.name, POINT_NAME_CHARS) or point.kind
+        message.course_point_name = point.label(POINT_NAME_CHARS)
         builder.add(message)
 
     builder.add(_timer_event(end_ms, EventType.STOP_DISABLE_ALL))

@@ -21,6 +21,7 @@ from .formatting import METRES_PER_MILE
 from .gpx import KINDS as GPX_KINDS
 from .gpx import write_gpx
 from .model import Route
+from .planner import CUSTOM_TOUR_ID
 from .tcx import write_tcx
 
 __all__ = ["FORMATS", "MIN_POINTS", "QUERY_KEYS", "ExportFormat", "ExportOptions", "get_format"]
@@ -30,8 +31,6 @@ __all__ = ["FORMATS", "MIN_POINTS", "QUERY_KEYS", "ExportFormat", "ExportOptions
 MIN_POINTS = 2
 #: The download's own query parameters (the plan's are :data:`tourapp.plan_request.QUERY_KEYS`).
 QUERY_KEYS = ("format", "max_points")
-#: Tour ids of plans that are not a catalogue tour: their files are named by stop count.
-CUSTOM_TOUR_IDS = ("plan", "custom")
 
 Writer = Callable[[Route, ExportOptions], bytes]
 
@@ -93,7 +92,8 @@ class ExportFormat:
     def file_name(self, route: Route, options: ExportOptions) -> str:
         """A name that says what the file is: ``montage-run-montage-36.8km.gpx``,
         ``montage-run-5-stops-12.3km-rte-500pts.gpx`` for a plan of one's own."""
-        stem = f"{len(route.stops)}-stops" if route.tour_id in CUSTOM_TOUR_IDS else route.tour_id
+        # a plan of one's own is no catalogue tour: its file is named by its stop count
+        stem = f"{len(route.stops)}-stops" if route.tour_id == CUSTOM_TOUR_ID else route.tour_id
         if options.units == "mi":
             length = f"{route.length_m / METRES_PER_MILE:.1f}mi"
         else:
@@ -121,7 +121,8 @@ def _max_points(raw: int | str | None) -> int | None:
     if isinstance(raw, bool) or not isinstance(raw, int | str):
         raise BadPlan(f"max_points must be a whole number of points, got {raw!r}")
     text = str(raw).strip()
-    if not text.lstrip("-").isdigit() or len(text) > 12:
+    # ASCII digits only: str.isdigit() also accepts "²" and "٥", which int() refuses or reads
+    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 12:
         raise BadPlan(f"max_points must be a whole number of points, got {raw!r}")
     value = int(text)
     if value < MIN_POINTS:

@@ -79,6 +79,14 @@ class BBox:
     north: float
     east: float
 
+    def contains(self, lat: float, lon: float) -> bool:
+        """Whether the point lies in the box, edges included (``nan`` is never inside).
+
+        The one test of "inside the service area", for the geocoder's answers and a plan's
+        start and finish points alike. Boxes across the antimeridian are not supported.
+        """
+        return self.south <= lat <= self.north and self.west <= lon <= self.east
+
     def as_osmnx(self) -> tuple[float, float, float, float]:
         """``(left, bottom, right, top)``, the tuple ``osmnx.graph_from_bbox`` takes."""
         return (self.west, self.south, self.east, self.north)

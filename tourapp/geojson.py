@@ -17,6 +17,7 @@ def stop_feature(stop: Stop) -> dict[str, Any]:
         "properties": {
             "id": stop.id,
             "name": stop.name,
+            "short_name": stop.short_name,
             "real_place": stop.real_place,
             "address": stop.address,
             "montage_order": stop.montage_order,

@@ -15,13 +15,14 @@ stops through the stops' trees, so no extra shortest-path search is needed for t
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
 
-from .cuesheet import APPROACH, build_cues
+from .cuesheet import APPROACH, Destination, build_cues
 from .errors import BadPlan, StopNotReachable
 from .geodesy import distance_m
 from .model import Leg, Place, Stretch
@@ -34,7 +35,7 @@ Piece = tuple[int, float, float]
 
 def straight_legs(places: Sequence[Place], *, loop: bool) -> list[Leg]:
     """Direct lines between consecutive places (and back to the first when ``loop``)."""
-    return [_straight_leg(a, b) for a, b in _pairs(places, loop)]
+    return [_straight_leg(a, b, to) for a, b, to in _pairs(places, loop)]
 
 
 def street_legs(prepared: PreparedNetwork, places: Sequence[Place], attached: Mapping[str, Attachment],
@@ -53,23 +54,27 @@ def street_legs(prepared: PreparedNetwork, places: Sequence[Place], attached: Ma
     StopNotReachable
         When the next place is cut off from the one before it.
     """
-    return [_street_leg(prepared, a, b, _pieces(prepared, a, b, attached), attached)
-            for a, b in _pairs(places, loop)]
+    return [_street_leg(prepared, a, b, _pieces(prepared, a, b, attached), attached, to)
+            for a, b, to in _pairs(places, loop)]
 
 
-def _pairs(places: Sequence[Place], loop: bool) -> list[tuple[Place, Place]]:
-    pairs = list(zip(places, places[1:]))
+def _pairs(places: Sequence[Place], loop: bool) -> list[tuple[Place, Place, Destination]]:
+    """Consecutive places, each with how the cues name the second (stops numbered in visiting
+    order, as the tour page and the route's map number them)."""
+    numbers = itertools.accumulate(int(p.kind == "stop") for p in places)
+    to = [Destination.of(p, n if p.kind == "stop" else None) for p, n in zip(places, numbers)]
+    pairs = list(zip(places, places[1:], to[1:]))
     if loop and len(places) > 1:
-        pairs.append((places[-1], places[0]))
+        pairs.append((places[-1], places[0], to[0]))
     return pairs
 
 
-def _straight_leg(a: Place, b: Place) -> Leg:
+def _straight_leg(a: Place, b: Place, to: Destination) -> Leg:
     points = (a.position, b.position) if a.position != b.position else (a.position,)
     length = distance_m(a.position, b.position)
     stretch = Stretch(name="", kind="direct", start_index=0, length_m=length)
     return Leg(from_place=a, to_place=b, points=points, length_m=length, street_following=False,
-               cues=build_cues(points, [stretch], arrive_at=b.name))
+               cues=build_cues(points, [stretch], to=to))
 
 
 def _describe(place: Place) -> str:
@@ -103,7 +108,7 @@ def _pieces(prepared: PreparedNetwork, a: Place, b: Place, attached: Mapping[str
 
 
 def _street_leg(prepared: PreparedNetwork, a: Place, b: Place, pieces: Sequence[Piece],
-                attached: Mapping[str, Attachment]) -> Leg:
+                attached: Mapping[str, Attachment], to: Destination) -> Leg:
     """The leg along ``pieces``, with the approaches from ``a`` and to ``b`` at its ends.
 
     The network part runs from where ``a`` meets the network to where ``b`` does; the line,
@@ -133,7 +138,7 @@ def _street_leg(prepared: PreparedNetwork, a: Place, b: Place, pieces: Sequence[
     stretches = head + stretches + tail
     length = float(sum(st.length_m for st in stretches))
     return Leg(from_place=a, to_place=b, points=thin(raw), length_m=length,
-               street_following=True, cues=build_cues(raw, stretches, arrive_at=b.name))
+               street_following=True, cues=build_cues(raw, stretches, to=to))
 
 
 def _stretches(net: StreetNetwork, pieces: Sequence[Piece], starts: Sequence[int],

@@ -30,10 +30,7 @@ from .model import Route
 from .settings import Settings
 from .stops import Stop
 
-#: Where the montage stops' numbered markers and the route line are drawn from.
-MONTAGE_COLOUR = "#b3261e"
-#: The other Rocky places: a different shape and colour, so the two kinds never get confused.
-OTHER_COLOUR = "#1d4f91"
+#: The route line: the montage red the stylesheet's ``--montage`` marks the montage stops with.
 ROUTE_COLOUR = "#b3261e"
 
 

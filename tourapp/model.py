@@ -31,10 +31,13 @@ class Place:
     lat: float
     lon: float
     kind: str = "stop"
+    #: What a runner calls a stop (:attr:`Stop.short_name`), for directions and watches; "" for
+    #: the runner's own start and finish points.
+    short_name: str = ""
 
     @classmethod
     def of(cls, stop: Stop) -> Place:
-        return cls(id=stop.id, name=stop.name, lat=stop.lat, lon=stop.lon)
+        return cls(id=stop.id, name=stop.name, short_name=stop.short_name, lat=stop.lat, lon=stop.lon)
 
     @classmethod
     def start_at(cls, position: LatLon) -> Place:

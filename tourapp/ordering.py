@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -34,7 +35,8 @@ def order_length(d: np.ndarray, order: list[int], *, loop: bool = False) -> floa
     return total + (float(d[order[-1], order[0]]) if loop and order else 0.0)
 
 
-def shortest_order(d: np.ndarray, *, loop: bool = False, keep_last: bool = False) -> list[int]:
+def shortest_order(d: np.ndarray, *, loop: bool = False, keep_last: bool = False,
+                   labels: Sequence[str] | None = None) -> list[int]:
     """The visiting order of minimum total distance, place 0 first.
 
     Parameters
@@ -45,13 +47,18 @@ def shortest_order(d: np.ndarray, *, loop: bool = False, keep_last: bool = False
         Count the way back from the last place to place 0.
     keep_last
         Place ``n - 1`` must be visited last (a one-way plan's fixed finish).
+    labels
+        How a runner knows each place (``"the start point"``, ``"Rail Yard (rail-yard)"``),
+        so that a refusal names the place that is cut off; default ``"place i"``.
 
     Raises
     ------
     StopNotReachable
-        When no order connects all places.
+        When no order connects all places; the message names the place cut off.
     """
     n = d.shape[0]
+    if labels is not None and len(labels) != n:
+        raise ValueError(f"{len(labels)} labels for {n} places")
     fixed_end = keep_last and n > 2
     free = list(range(1, n - 1 if fixed_end else n))
     m = len(free)
@@ -77,7 +84,7 @@ def shortest_order(d: np.ndarray, *, loop: bool = False, keep_last: bool = False
             tail = d[free, 0]
         totals = dp[full] + tail
         if not np.isfinite(totals).any():  # argmin over all-inf would rebuild a bogus order
-            raise StopNotReachable("the places are not all connected by walkable ways")
+            raise _not_connected(d, labels)
         last = int(np.argmin(totals))
         sequence = []
         mask, j = full, last
@@ -86,5 +93,35 @@ def shortest_order(d: np.ndarray, *, loop: bool = False, keep_last: bool = False
             mask, j = mask ^ (1 << j), int(parent[mask, j])
         order = [0, *sequence[::-1]] + ([n - 1] if fixed_end else [])
     if not math.isfinite(order_length(d, order, loop=loop)):
-        raise StopNotReachable("the places are not all connected by walkable ways")
+        raise _not_connected(d, labels)
     return order
+
+
+def _not_connected(d: np.ndarray, labels: Sequence[str] | None) -> StopNotReachable:
+    """The refusal for places no order connects, naming the place that is cut off.
+
+    A place with no finite distance to any other is cut off on its own (the first such is
+    named: a start point on an island names the start point, not every stop). Otherwise the
+    first place that cannot be reached from place 0 is named.
+    """
+    n = d.shape[0]
+    names = list(labels) if labels is not None else [f"place {i}" for i in range(n)]
+    linked = (np.isfinite(d) | np.isfinite(d.T)) & ~np.eye(n, dtype=bool)
+    alone = [i for i in range(n) if not linked[i].any()]
+    if alone:
+        name = names[alone[0]]
+        return StopNotReachable(f"{name[:1].upper()}{name[1:]} is cut off: the places are not all connected "
+                                "by walkable ways")
+    reached, frontier = {0}, [0]
+    while frontier:
+        i = frontier.pop()
+        for j in np.flatnonzero(linked[i]):
+            if int(j) not in reached:
+                reached.add(int(j))
+                frontier.append(int(j))
+    cut = next((i for i in range(n) if i not in reached), None)
+    if cut is None:
+        return StopNotReachable("the places are not all connected by walkable ways")
+    name = names[cut]
+    return StopNotReachable(f"{name[:1].upper()}{name[1:]} cannot be reached from {names[0]}: the places "
+                            "are not all connected by walkable ways")

@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
+from .catalog import ID_PATTERN
 from .errors import BadPlan
-
-LatLon = tuple[float, float]
+from .geodesy import BBox, LatLon
 
 #: Most stops one plan may visit: keeps "shortest order" (exact, 2^n work) instant.
 MAX_STOPS = 11
@@ -40,24 +39,32 @@ MAX_PARAMETER_CHARS = 600
 #: Decimal places kept for a coordinate: 6 is about 0.1 m, finer than any GPS fix.
 COORDINATE_DECIMALS = 6
 
-_STOP_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _TRUE = ("true", "1", "yes", "on")
 _FALSE = ("false", "0", "no", "off")
 #: Query keys in the order :meth:`PlanRequest.to_query` writes them.
 QUERY_KEYS = ("tour", "stops", "order", "start", "end", "loop", "activity", "pace", "units")
 
 
-class Area(Protocol):
-    """A box in degrees (the service area): anything with these four attributes."""
+class TourDefaults(Protocol):
+    """What a catalogue tour lends a plan that leaves loop and activity open."""
 
     @property
-    def south(self) -> float: ...
+    def loop(self) -> bool: ...
     @property
-    def west(self) -> float: ...
+    def activity(self) -> str: ...
+
+
+class HasActivity(Protocol):
+    """A planned route: its activity picks the default pace."""
+
     @property
-    def north(self) -> float: ...
-    @property
-    def east(self) -> float: ...
+    def activity(self) -> str: ...
+
+
+class PaceDefaults(Protocol):
+    """The settings' default pace per activity (:meth:`tourapp.settings.Settings.pace_for`)."""
+
+    def pace_for(self, activity: str) -> float: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,10 +117,10 @@ class PlanRequest:
             raise BadPlan("give either tour or stops, not both")
         if self.tour is None and not self.stops:
             raise BadPlan("the plan is empty: give a tour id (tour=montage) or stop ids (stops=rail-yard,moshulu)")
-        if self.tour is not None and not _STOP_ID.fullmatch(self.tour):
+        if self.tour is not None and not ID_PATTERN.fullmatch(self.tour):
             raise BadPlan(f"tour must be a tour id (lower-case letters, digits and '-'), got {self.tour!r}")
         for stop_id in self.stops:
-            if not isinstance(stop_id, str) or not _STOP_ID.fullmatch(stop_id):
+            if not isinstance(stop_id, str) or not ID_PATTERN.fullmatch(stop_id):
                 raise BadPlan(f"stops must be stop ids (lower-case letters, digits and '-'), got {stop_id!r}")
         if len(self.stops) > MAX_STOPS:
             raise BadPlan(f"a plan may visit at most {MAX_STOPS} stops, got {len(self.stops)}")
@@ -153,26 +160,24 @@ class PlanRequest:
         BadPlan
             Naming the parameter and the value it got.
         """
-        getlist = getattr(query, "getlist", None)
-        values: dict[str, str] = {}
-        for key in QUERY_KEYS:
-            if getlist is not None:
-                found = getlist(key)
-                if len(found) > 1:
-                    raise BadPlan(f"{key} is given {len(found)} times; give it once")
-                raw = found[0] if found else None
-            else:
-                raw = query.get(key)
-            if raw is None:
-                continue
-            if not isinstance(raw, str):
-                raise BadPlan(f"{key} must be text, got {raw!r}")
-            if len(raw) > MAX_PARAMETER_CHARS:
-                raise BadPlan(f"{key} is {len(raw)} characters long; at most {MAX_PARAMETER_CHARS}")
-            if "\x00" in raw:
-                raise BadPlan(f"{key} contains a NUL character")
-            values[key] = raw.strip()
+        return cls._from_values(_read(query))
 
+    @classmethod
+    def for_tour(cls, tour_id: str, query: Mapping[str, str]) -> PlanRequest:
+        """The plan for a URL that names the tour in its path (``/api/tours/<id>``,
+        ``/tours/<id>.gpx``, ``/tours/<id>/cues``): the query adds any option but the plan itself.
+
+        Raises
+        ------
+        BadPlan
+            When the query names a tour or stops as well, or for any bad option.
+        """
+        if "tour" in query or "stops" in query:
+            raise BadPlan(f"the tour is in the path ({tour_id!r}); leave tour and stops out of the query")
+        return cls._from_values({**_read(query), "tour": tour_id})
+
+    @classmethod
+    def _from_values(cls, values: Mapping[str, str]) -> PlanRequest:
         options: dict[str, Any] = {}
         if values.get("tour"):
             options["tour"] = values["tour"]
@@ -224,6 +229,33 @@ class PlanRequest:
         query = {k: v for k, v in self.to_query().items() if k not in without}
         return urlencode(query, safe=",:")
 
+    def canonical(self, tours: Mapping[str, TourDefaults]) -> PlanRequest:
+        """The same plan with what it spells out needlessly left out: a loop or an activity
+        equal to the tour's own (one-way and run for a plan of one's own stops). Two links to
+        one route then share one share link, one cache entry, one QR code and one progress key.
+
+        ``tours`` is the tour catalogue; an unknown tour is left as it is (the planner refuses
+        it by name).
+        """
+        if self.tour is not None:
+            tour = tours.get(self.tour)
+            if tour is None:
+                return self
+            own_loop, own_activity = tour.loop and self.end is None, tour.activity
+        else:
+            own_loop, own_activity = False, "run"
+        return self.replace(
+            loop=None if self.loop == own_loop else self.loop,
+            activity=None if self.activity == own_activity else self.activity,
+        )
+
+    def pace_for(self, route: HasActivity, defaults: PaceDefaults) -> float:
+        """Seconds per km for the times of ``route``: the plan's pace, else the default pace of
+        the route's activity (which is the tour's when the plan leaves it open)."""
+        if self.pace_s_per_km is not None:
+            return self.pace_s_per_km
+        return defaults.pace_for(route.activity)
+
     # ---------------------------------------------------------------------------------------
     # what the planner needs
 
@@ -235,7 +267,7 @@ class PlanRequest:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
 
-    def check_area(self, area: Area) -> None:
+    def check_area(self, area: BBox) -> None:
         """Refuse a start or end point outside the service area (the tour's part of the city).
 
         Raises
@@ -246,8 +278,7 @@ class PlanRequest:
         for key, point in (("start", self.start), ("end", self.end)):
             if point is None:
                 continue
-            lat, lon = point
-            if not (area.south <= lat <= area.north and area.west <= lon <= area.east):
+            if not area.contains(*point):
                 raise BadPlan(
                     f"{key} {_format_latlon(point)} is outside the tour area "
                     f"(latitude {area.south:.3f} to {area.north:.3f}, longitude {area.west:.3f} to "
@@ -257,6 +288,48 @@ class PlanRequest:
 
 # -------------------------------------------------------------------------------------------
 # parsing and checking single values
+
+
+def _read(query: Mapping[str, str]) -> dict[str, str]:
+    """The plan parameters of ``query`` as stripped text (unknown ones left out)."""
+    getlist = getattr(query, "getlist", None)
+    values: dict[str, str] = {}
+    for key in QUERY_KEYS:
+        if getlist is not None:
+            found = getlist(key)
+            if len(found) > 1:
+                raise BadPlan(f"{key} is given {len(found)} times; give it once")
+            raw = found[0] if found else None
+        else:
+            raw = query.get(key)
+        if raw is None:
+            continue
+        if not isinstance(raw, str):
+            raise BadPlan(f"{key} must be text, got {raw!r}")
+        if len(raw) > MAX_PARAMETER_CHARS:
+            raise BadPlan(f"{key} is {len(raw)} characters long; at most {MAX_PARAMETER_CHARS}")
+        if "\x00" in raw:
+            raise BadPlan(f"{key} contains a NUL character")
+        values[key] = raw.strip()
+    return values
+
+
+def units_from_query(query: Mapping[str, str]) -> str:
+    """The display units a query asks for (``km`` when it does not say), for a page that may
+    open without a plan (the empty planner).
+
+    Raises
+    ------
+    BadPlan
+        Naming the bad value, as :meth:`PlanRequest.from_query` would.
+    """
+    getlist = getattr(query, "getlist", None)
+    found = getlist("units") if getlist is not None else [query["units"]] if "units" in query else []
+    if len(found) > 1:
+        raise BadPlan(f"units is given {len(found)} times; give it once")
+    units = found[0].strip() if found and found[0].strip() else "km"
+    _one_of("units", units, UNITS)
+    return units
 
 
 def _one_of(key: str, value: object, allowed: tuple[str, ...]) -> None:

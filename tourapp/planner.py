@@ -126,8 +126,10 @@ def plan_route(
 
 def _reorder(stops: tuple[Stop, ...], d: np.ndarray, *, has_start: bool, loop: bool) -> tuple[Stop, ...]:
     """The stops in shortest order over the matrix of all places (start, stops, finish)."""
-    sequence = shortest_order(d, loop=loop, keep_last=not loop)
     offset = 1 if has_start else 0
+    labels = ["the start point"] * offset + [f"{s.name} ({s.id})" for s in stops]
+    labels += ["the finish point"] * (d.shape[0] - len(labels))
+    sequence = shortest_order(d, loop=loop, keep_last=not loop, labels=labels)
     return tuple(stops[i - offset] for i in sequence if offset <= i < offset + len(stops))
 
 

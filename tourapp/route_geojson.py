@@ -72,8 +72,8 @@ def route_to_geojson(route: Route, *, pace_s_per_km: float | None = None) -> dic
                                  "sequence": index + 1}
         stop = stops_by_id.get(place.id) if place.kind == "stop" else None
         if stop is not None:
-            props.update(kind="stop", montage_order=stop.montage_order, scene=stop.scene,
-                         real_place=stop.real_place)
+            props.update(kind="stop", short_name=stop.short_name, montage_order=stop.montage_order,
+                         scene=stop.scene, real_place=stop.real_place)
         else:
             props["kind"] = place.kind  # "start" or "end": the runner's own points
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": _xy(place.lat, place.lon)},

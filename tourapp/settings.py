@@ -7,6 +7,7 @@ a runner goes. Units are in the names (``_m``, ``_s_per_km``).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -16,6 +17,7 @@ from typing import Any
 import platformdirs
 
 from .errors import DataFileError
+from .plan_request import PACE_LIMITS_S_PER_KM
 
 #: The OpenStreetMap Foundation's standard tile layer; its usage policy requires the
 #: attribution below to be visible and forbids bulk prefetching.
@@ -23,6 +25,9 @@ DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_TILE_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
+#: Longest wait any timeout setting may ask for (a day): beyond it a wait is a hang, and
+#: ``Lock.acquire`` refuses timeouts past ``threading.TIMEOUT_MAX``.
+MAX_TIMEOUT_S = 86400.0
 #: Where exported files link back to when no public URL is set: the address ``tourapp serve``
 #: and ``make run`` listen on (a request's ``Host`` header is not trusted for it).
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000/"
@@ -81,9 +86,10 @@ class Settings:
     #: Empty: forwarded headers are ignored (a client could forge them).
     proxy_fix: str = ""
     #: Computed answers (plans, custom starts or orders, plan files) per client, as
-    #: rate limits (the ``limits`` library's syntax), e.g. ``60/minute`` or ``60/minute;600/hour``.
+    #: rate limits (the ``limits`` library's syntax), e.g. ``60/minute`` or ``60/minute;600/hour``;
+    #: ``off`` (or ``0``): no limit. A plan answered from the response cache spends nothing.
     ratelimit_plans: str = "60/minute"
-    #: Address searches per client (each may cost a call to the geocoder).
+    #: Address searches per client (each may cost a call to the geocoder); ``off`` (or ``0``): no limit.
     ratelimit_geocode: str = "10/minute"
     #: Where the rate-limit counters live: ``memory://`` (each worker process counts alone) or
     #: e.g. ``redis://host:6379`` so every worker and instance shares one budget per client.
@@ -139,6 +145,24 @@ class Settings:
         compare=False,
     )
 
+    def __post_init__(self) -> None:
+        """Refuse values that convert but make no sense, naming the variable that set them.
+
+        Checked at start-up so that, say, a ``nan`` pace stops the app with the variable's name
+        instead of answering every tour with a 400 that blames the runner.
+        """
+        for name, (low, high) in _RANGES.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not (
+                    math.isfinite(value) and low <= value <= high and (value > 0 or name not in _POSITIVE)):
+                bounds = f"more than {low:g}" if name in _POSITIVE else f"at least {low:g}"
+                raise DataFileError(f"setting {self._variable(name)}: {value!r} is out of range "
+                                    f"({bounds} and at most {high:g})")
+
+    def _variable(self, name: str) -> str:
+        """The ``TOURAPP_*`` variable that sets field ``name``."""
+        return next((var for var, field_name in self.ENV.items() if field_name == name), name)
+
     def pace_for(self, activity: str) -> float:
         """The default pace, in seconds per km, for ``"run"`` or ``"walk"``."""
         return self.walk_pace_s_per_km if activity == "walk" else self.run_pace_s_per_km
@@ -164,6 +188,23 @@ class Settings:
                 raise DataFileError(f"unknown setting {name!r}")
             converted[name] = _convert(name, str(types[name]), value)
         return replace(self, **converted)
+
+
+#: Field -> (lowest, highest) value it may take; fields in :data:`_POSITIVE` must also be > 0.
+_RANGES: dict[str, tuple[float, float]] = {
+    "tile_max_zoom": (0, 30),
+    "overpass_timeout_s": (0, MAX_TIMEOUT_S),
+    "snap_limit_m": (0, 10_000.0),  # beyond 10 km a "snap" is no longer a way to the stop
+    "run_pace_s_per_km": PACE_LIMITS_S_PER_KM,
+    "walk_pace_s_per_km": PACE_LIMITS_S_PER_KM,
+    "geocoder_timeout_s": (0, MAX_TIMEOUT_S),
+    "port": (1, 65535),
+    "workers": (0, 64),  # 0: one per CPU
+    "worker_timeout_s": (1, MAX_TIMEOUT_S),
+    "graceful_timeout_s": (1, MAX_TIMEOUT_S),
+    "max_requests": (0, 2**31),  # 0: never
+}
+_POSITIVE = frozenset({"overpass_timeout_s", "snap_limit_m", "geocoder_timeout_s"})
 
 
 def _convert(name: str, type_name: str, value: Any) -> Any:

@@ -26,25 +26,19 @@ def thin(points: Sequence[LatLon], tolerance_m: float = THIN_TOLERANCE_M) -> tup
     pts = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
     if len(pts) <= 2:
         return tuple(pts)
-    arr = np.asarray(pts, dtype=float)
-    x, y = LocalFrame(float(arr[0, 0]), float(arr[0, 1])).xy(arr[:, 0], arr[:, 1])
-    keep = np.zeros(len(arr), dtype=bool)
+    x, y = _metres(pts)
+    keep = np.zeros(len(pts), dtype=bool)
     keep[0] = keep[-1] = True
-    stack = [(0, len(arr) - 1)]
+    stack = [(0, len(pts) - 1)]
     while stack:
         i, j = stack.pop()
         if j <= i + 1:
             continue
-        dx, dy = x[j] - x[i], y[j] - y[i]
-        len2 = dx * dx + dy * dy
-        px, py = x[i + 1:j] - x[i], y[i + 1:j] - y[i]
-        t = np.clip((px * dx + py * dy) / len2, 0, 1) if len2 else np.zeros_like(px)
-        dist = np.hypot(px - t * dx, py - t * dy)
-        k = int(np.argmax(dist))
-        if dist[k] > tolerance_m:
-            keep[i + 1 + k] = True
-            stack.append((i, i + 1 + k))
-            stack.append((i + 1 + k, j))
+        k, dist = _farthest(x, y, i, j)
+        if dist > tolerance_m:
+            keep[k] = True
+            stack.append((i, k))
+            stack.append((k, j))
     return tuple(pts[i] for i in np.flatnonzero(keep))
 
 
@@ -97,8 +91,7 @@ def simplify_to_count(points: Sequence[LatLon], max_points: int, *, keep: Iterab
         anchors |= preferred
     ordered = sorted(anchors)
 
-    arr = np.asarray(points, dtype=float)
-    x, y = LocalFrame(float(arr[0, 0]), float(arr[0, 1])).xy(arr[:, 0], arr[:, 1])
+    x, y = _metres(points)
     rank = np.full(n, np.inf)
     stack = [(a, b, np.inf) for a, b in zip(ordered, ordered[1:])]
     while stack:
@@ -119,8 +112,19 @@ def simplify_to_count(points: Sequence[LatLon], max_points: int, *, keep: Iterab
     return Simplified(indices=tuple(sorted(anchors | {int(i) for i in chosen})), tolerance_m=cut)
 
 
+def _metres(points: Sequence[LatLon]) -> tuple[np.ndarray, np.ndarray]:
+    """The points as ``x, y`` metres in a local frame at the first one (tolerances are metres)."""
+    arr = np.asarray(points, dtype=float)
+    x, y = LocalFrame(float(arr[0, 0]), float(arr[0, 1])).xy(arr[:, 0], arr[:, 1])
+    return x, y
+
+
 def _farthest(x: np.ndarray, y: np.ndarray, i: int, j: int) -> tuple[int, float]:
-    """The point strictly between ``i`` and ``j`` farthest from the segment i-j, and its distance."""
+    """The point strictly between ``i`` and ``j`` farthest from the segment i-j, and its distance.
+
+    The one Douglas-Peucker step, shared by :func:`thin` (split while farther than a
+    tolerance) and :func:`simplify_to_count` (rank every point by it).
+    """
     dx, dy = x[j] - x[i], y[j] - y[i]
     len2 = dx * dx + dy * dy
     px, py = x[i + 1:j] - x[i], y[i + 1:j] - y[i]

@@ -7,7 +7,7 @@ and turned into frozen value objects the rest of the app can trust.
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import math
 import statistics
 from collections.abc import Iterable, Mapping
@@ -16,7 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog
+from .catalog import ID_PATTERN, ID_RULE, Catalog
+from .data_files import read_data_file
 from .errors import DataFileError, UnknownStop
 from .geodesy import distance_m
 
@@ -30,6 +31,9 @@ MAX_SPREAD_M = 25_000.0
 #: What a coordinate can be at all, degrees.
 LAT_RANGE = (-90.0, 90.0)
 LON_RANGE = (-180.0, 180.0)
+#: Longest ``short_name``: what a Garmin watch shows of a course point's name (FIT), so the
+#: name a runner sees on the wrist is never cut.
+SHORT_NAME_CHARS = 16
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,10 +77,16 @@ class Today:
 
 @dataclass(frozen=True, kw_only=True)
 class Stop:
-    """One place of the tour; ``montage_order`` is ``None`` for places outside the montage."""
+    """One place of the tour; ``montage_order`` is ``None`` for places outside the montage.
+
+    ``name`` is the scene ("Along the docks with a tall ship"), the page's title;
+    ``short_name`` is what a runner calls the place ("Moshulu"), at most
+    :data:`SHORT_NAME_CHARS` characters, for directions, watches and spoken news.
+    """
 
     id: str
     name: str
+    short_name: str
     real_place: str
     address: str
     location: Location
@@ -140,13 +150,7 @@ def load_stops(path: Path | str | None = None) -> StopCatalog:
         message names the stop id (or index) and the field.
     """
     path = Path(path) if path is not None else default_stops_path()
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: stops file not found") from None
-    except json.JSONDecodeError as exc:
-        raise DataFileError(f"{path}: not valid JSON ({exc})") from None
-    return parse_stops(raw, origin=str(path))
+    return parse_stops(read_data_file(path, "stops"), origin=str(path))
 
 
 def parse_stops(raw: Any, *, origin: str = "stops data") -> StopCatalog:
@@ -160,6 +164,7 @@ def parse_stops(raw: Any, *, origin: str = "stops data") -> StopCatalog:
     stops_raw = where.require(raw, "stops", list)
     stops: list[Stop] = []
     seen: set[str] = set()
+    short_names: dict[str, str] = {}
     for index, item in enumerate(stops_raw):
         label = f"stop #{index}"
         if isinstance(item, dict) and isinstance(item.get("id"), str):
@@ -168,6 +173,11 @@ def parse_stops(raw: Any, *, origin: str = "stops data") -> StopCatalog:
         if stop.id in seen:
             raise DataFileError(f"{origin}: {label}: id: duplicate id")
         seen.add(stop.id)
+        # two places one name on a watch: the runner cannot tell which is next
+        other = short_names.setdefault(stop.short_name.casefold(), stop.id)
+        if other != stop.id:
+            raise DataFileError(f"{origin}: {label}: short_name: {stop.short_name!r} is already the short name "
+                                 f"of stop {other!r}")
         stops.append(stop)
     _check_spread(stops, origin)
     orders = sorted(s.montage_order for s in stops if s.montage_order is not None)
@@ -176,7 +186,29 @@ def parse_stops(raw: Any, *, origin: str = "stops data") -> StopCatalog:
             f"{origin}: montage_order: must number the montage stops 1..{len(orders)} "
             f"without gaps or repeats, got {orders}"
         )
-    return StopCatalog(stops, version=int(raw.get("version", 1)), updated=str(raw.get("updated", "")))
+    # the file's own fields: what the data version and the exported files' time cite
+    version = where.require(raw, "version", int)
+    if version < 1:
+        raise where.fail("version", f"must be 1 or more, got {version}")
+    updated = where.require(raw, "updated", str)
+    try:
+        updated_time(updated)
+    except ValueError:
+        raise where.fail("updated", f"must be an ISO 8601 date or time such as 2026-11-23, got {updated!r}") from None
+    return StopCatalog(stops, version=version, updated=updated)
+
+
+def updated_time(updated: str) -> dt.datetime:
+    """The data file's ``updated`` as a UTC time: a date is its midnight UTC, a time without an
+    offset is taken as UTC, and one with an offset is converted (not relabelled).
+
+    Raises
+    ------
+    ValueError
+        When ``updated`` is not an ISO 8601 date or date and time.
+    """
+    when = dt.datetime.fromisoformat(updated)
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
 
 
 def _check_spread(stops: list[Stop], origin: str) -> None:
@@ -249,8 +281,8 @@ def _lookup_source(where: _Where, field: str, key: Any, sources: Mapping[str, So
 
 def _parse_stop(where: _Where, raw: Any, sources: Mapping[str, Source]) -> Stop:
     stop_id = where.require(raw, "id", str)
-    if not all(c.isascii() and (c.isalnum() or c == "-") for c in stop_id) or stop_id != stop_id.lower():
-        raise where.fail("id", f"must be lower-case letters, digits and '-', got {stop_id!r}")
+    if not ID_PATTERN.fullmatch(stop_id):
+        raise where.fail("id", f"must be {ID_RULE}, got {stop_id!r}")
 
     loc_raw = where.require(raw, "location", dict)
     loc_where = where.at("location")
@@ -284,9 +316,15 @@ def _parse_stop(where: _Where, raw: Any, sources: Mapping[str, Source]) -> Stop:
     if not source_keys:
         raise where.fail("sources", "must name at least one source")
 
+    short_name = where.require(raw, "short_name", str).strip()
+    if len(short_name) > SHORT_NAME_CHARS:
+        raise where.fail("short_name", f"must be at most {SHORT_NAME_CHARS} characters (what a watch shows), "
+                                       f"got {short_name!r} ({len(short_name)})")
+
     return Stop(
         id=stop_id,
         name=where.require(raw, "name", str),
+        short_name=short_name,
         real_place=where.require(raw, "real_place", str),
         address=where.require(raw, "address", str),
         location=location,

@@ -4,7 +4,11 @@ planners that import courses rather than tracks.
 One ``<Course>`` with one lap, a ``<Track>`` whose every ``<Trackpoint>`` has its time at
 the chosen pace and its distance along the route, and a ``<CoursePoint>`` for every stop and
 every turn. The schema limits names (a course to 15 characters, a course point to 10), so
-names are shortened and the full text goes into ``<Notes>``. Written with the standard
+names are shortened at a word, never inside one ("6 Moshulu", "2 Italian", "Spruce St"), and
+the full text (the stop's full name, the turn's cue) goes into ``<Notes>``. The course's own
+``<Notes>`` carry the OpenStreetMap credit when the line follows its streets (the schema's
+``<Author>`` and ``<Creator>`` name the software that wrote the file, with a Garmin part number,
+not the data's source). Written with the standard
 library's ElementTree: the format is small and fixed.
 """
 
@@ -13,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
-from .course import Course, CoursePoint, ExportOptions, short_label
+from .course import Course, CoursePoint, ExportOptions, data_credit, short_label, straight_lines_note
 from .model import Route
 
 NS = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
@@ -63,12 +67,11 @@ def route_to_tcx(route: Route, course: Course) -> bytes:
         _position(_sub(trackpoint, "Position"), position)
         _sub(trackpoint, "DistanceMeters", f"{distance:.1f}")
 
-    notes = route.name + (f". {route.description.strip()}" if route.description.strip() else "")
-    if route.straight_legs:
-        notes += " Some legs are straight lines, not routes along streets."
-    if course.simplification_note:
-        notes += " " + course.simplification_note
-    _sub(course_el, "Notes", notes)
+    notes = [route.name + (f". {route.description.strip()}" if route.description.strip() else "")]
+    notes += [straight_lines_note(route), course.simplification_note]
+    if data_credit(route):  # the ODbL's credit, in the one free text a course has
+        notes.append(data_credit(route) + ".")
+    _sub(course_el, "Notes", " ".join(note for note in notes if note))
     for course_point in course.course_points:
         _course_point(course_el, course_point)
 
@@ -78,7 +81,7 @@ def route_to_tcx(route: Route, course: Course) -> bytes:
 
 def _course_point(parent: ET.Element, point: CoursePoint) -> None:
     element = _sub(parent, "CoursePoint")
-    _sub(element, "Name", short_label(point.name, POINT_NAME_CHARS) or point.kind[:POINT_NAME_CHARS])
+    _sub(element, "Name", point.label(POINT_NAME_CHARS))
     _sub(element, "Time", _time(point.time))
     _position(_sub(element, "Position"), (point.lat, point.lon))
     _sub(element, "PointType", POINT_TYPES.get(point.kind, "Generic"))

@@ -7,13 +7,13 @@ app with a message naming the tour and the field, not surface as a 500 on one to
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog
+from .catalog import ID_PATTERN, ID_RULE, Catalog
+from .data_files import read_data_file
 from .errors import DataFileError, UnknownTour
 from .plan_request import ACTIVITIES, MAX_STOPS
 from .stops import StopCatalog
@@ -50,12 +50,7 @@ def load_tours(stop_catalog: StopCatalog, path: Path | str | None = None) -> Tou
         a stop the catalogue does not have; the message names the tour and the field.
     """
     path = Path(path) if path is not None else default_tours_path()
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: tours file not found") from None
-    except json.JSONDecodeError as exc:
-        raise DataFileError(f"{path}: not valid JSON ({exc})") from None
+    raw = read_data_file(path, "tours")
     return parse_tours(raw, stop_catalog, origin=str(path))
 
 
@@ -90,8 +85,8 @@ def _parse_tour(where: str, raw: Any, stops: StopCatalog) -> Tour:
         return value
 
     tour_id = text("id")
-    if not all(c.isascii() and (c.isalnum() or c == "-") for c in tour_id) or tour_id != tour_id.lower():
-        raise DataFileError(f"{where}: id: must be lower-case letters, digits and '-', got {tour_id!r}")
+    if not ID_PATTERN.fullmatch(tour_id):
+        raise DataFileError(f"{where}: id: must be {ID_RULE}, got {tour_id!r}")
     stop_ids = raw.get("stop_ids")
     if not isinstance(stop_ids, list) or not stop_ids:
         raise DataFileError(f"{where}: stop_ids: must be a non-empty list, got {stop_ids!r}")
@@ -107,8 +102,9 @@ def _parse_tour(where: str, raw: Any, stops: StopCatalog) -> Tour:
     loop = raw.get("loop")
     if not isinstance(loop, bool):
         raise DataFileError(f"{where}: loop: must be true or false, got {loop!r}")
-    if len(stop_ids) < 2 and not loop:
-        raise DataFileError(f"{where}: stop_ids: a one-way tour needs at least two stops")
+    if len(stop_ids) < 2:  # the planner refuses a route of one place, loop or not
+        kind = "loop" if loop else "one-way"
+        raise DataFileError(f"{where}: stop_ids: a {kind} tour needs at least two stops")
     activity = raw.get("activity")
     if activity not in ACTIVITIES:
         raise DataFileError(f"{where}: activity: must be one of {', '.join(ACTIVITIES)}, got {activity!r}")

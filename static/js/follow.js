@@ -18,6 +18,7 @@ const gps = {
   offRouteShown: false,
   seenOnRoute: false,
   recorder: null, /* a promise of the run-record Recorder */
+  ticker: null, /* the one-second tick: started once, however often watching starts again */
 };
 
 /* Start watching the position (once); centre the map on the first fix if asked. */
@@ -34,7 +35,8 @@ export function follow(tourPage, { centre = false } = {}) {
   state.watchId = navigator.geolocation.watchPosition(onPosition, onPositionError, {
     enableHighAccuracy: true, maximumAge: 5000, timeout: 30000,
   });
-  setInterval(tick, 1000);
+  /* watching starts again after a refused permission (watchId back to null): one ticker */
+  gps.ticker ??= setInterval(tick, 1000);
 }
 
 /* The tour started: the fix already in (standing at a stop) counts at once. */

@@ -69,7 +69,9 @@ function request() {
     units: plan.units,
   };
 }
-const ready = () => placeCount({ stops: plan.stops, start: plan.start, end: isLoop() ? null : plan.end }) >= 2;
+/* The server plans at least one stop and two places: a start and a finish alone are no plan. */
+const ready = () => plan.stops.length >= 1
+  && placeCount({ stops: plan.stops, start: plan.start, end: isLoop() ? null : plan.end }) >= 2;
 
 /* ---- changing the plan ---- */
 
@@ -168,7 +170,8 @@ async function loadRoute(first = null) {
     ui.route = null;
     drawRoute();
     showFigures();
-    say(plan.stops.length ? "Add one more stop, or a start or finish point of your own." : "Pick at least two stops, or a tour above.");
+    say(plan.stops.length ? "Add one more stop, or a start or finish point of your own."
+      : plan.start || plan.end ? "Pick at least one stop to visit." : "Pick at least two stops, or a tour above.");
     return;
   }
   say("Working out the route…");
@@ -415,15 +418,30 @@ function render() {
   drawMarkers();
 }
 
+/* The server writes its links relative (the page is the same whatever the host); a link to
+   copy or share is absolute, from this page's own address. */
+const absolute = (path) => new URL(path, location.href).href;
+
+/* Where the plan is followed on a phone, as routes/plans.py follow_url() writes it: a tour
+   changed only in units or pace is followed on its own page (its progress, kept offline). */
+const FOLLOW_AS_TOUR = ["tour", "units", "pace"];
+function followHref(query) {
+  const keys = [...new URLSearchParams(query).keys()];
+  if (!plan.tour || !keys.every((key) => FOLLOW_AS_TOUR.includes(key))) return `${panel.dataset.tourUrl}?${query}`;
+  /* /tour/plan -> /tour/<id>, under whatever prefix the site is served from */
+  const page = new URL(encodeURIComponent(plan.tour), new URL(panel.dataset.tourUrl, location.href));
+  return page.pathname + (plan.units === "km" ? "" : `?units=${plan.units}`);
+}
+
 function renderShare() {
   const query = planQuery(request());
   const ok = ready();
   $("plan-share").hidden = !ok;
   if (!ok) return;
-  $("share-link").value = `${panel.dataset.planUrl}?${query}`;
+  $("share-link").value = absolute(`${panel.dataset.planUrl}?${query}`);
   const qr = `${panel.dataset.qrUrl}?${query}`;
   if ($("plan-qr").getAttribute("src") !== qr) $("plan-qr").src = qr;
-  $("follow-link").href = `${panel.dataset.tourUrl}?${query}`;
+  $("follow-link").href = followHref(query);
   $("cues-link").href = `${panel.dataset.cuesUrl}?${query}`;
   for (const kind of ["gpx", "tcx", "fit"]) {
     const link = $(`${kind}-link`);
@@ -527,6 +545,7 @@ $("pace").addEventListener("change", () => {
   const input = $("pace");
   try {
     plan.pace = parsePace(input.value, plan.units);
+    if (plan.pace) input.value = paceText(plan.pace, plan.units); /* "5.30" or "530" shows as 5:30 */
     input.removeAttribute("aria-invalid");
     $("pace-message").textContent = "";
     changed({ route: false });

@@ -40,13 +40,14 @@ export function filmSorted(ids, montageOrder, listed) {
   });
 }
 
-/* "5:30" per km or per mile -> seconds per km (to 0.1 s); null for an empty field.
+/* "5:30" per km or per mile -> seconds per km (to 0.1 s); null for an empty field. "5.30"
+   and "530" are read as 5:30 too: a phone's number keypad may have no ":" (iOS has none).
    Throws an Error with a message for the page when the text is not a pace. */
 export function parsePace(text, units) {
   const trimmed = text.trim();
   if (!trimmed) return null;
-  const m = /^(\d{1,2}):([0-5]\d)$/.exec(trimmed);
-  if (!m) throw new Error(`Write the pace as minutes:seconds, like 6:00 (got “${trimmed}”).`);
+  const m = /^(\d{1,2})[:.]?([0-5]\d)$/.exec(trimmed);
+  if (!m) throw new Error(`Write the pace as minutes:seconds, like 6:00, 6.00 or 600 (got “${trimmed}”).`);
   const perUnit = Number(m[1]) * 60 + Number(m[2]);
   const perKm = Math.round((units === "mi" ? perUnit / (METRES_PER_MILE / 1000) : perUnit) * 10) / 10;
   const [low, high] = PACE_LIMITS_S_PER_KM;

@@ -35,8 +35,11 @@ export function saveProgress(key, progress) {
   }
 }
 
+/* Site data blocked (localStorage throws SecurityError): nothing was kept, nothing to erase. */
 export function clearProgress(key) {
-  localStorage.removeItem(key);
+  try {
+    localStorage.removeItem(key);
+  } catch (error) { /* nothing kept */ }
 }
 
 /* Call onChange(progress) when another tab changes this key; returns a function to stop. */
@@ -53,13 +56,20 @@ export function elapsedMs(progress, nowMs = Date.now()) {
   return progress.elapsedMs + (progress.runningSince ? nowMs - progress.runningSince : 0);
 }
 
-/* The runner's choice of units ("km" or "mi"), shared by every page. */
+/* The runner's choice of units ("km" or "mi"), shared by every page; km when site data is
+   blocked (every access to localStorage throws then, and the tour page must still work). */
 export function loadUnits() {
-  return localStorage.getItem(UNITS_KEY) === "mi" ? "mi" : "km";
+  try {
+    return localStorage.getItem(UNITS_KEY) === "mi" ? "mi" : "km";
+  } catch (error) {
+    return "km";
+  }
 }
 
 export function saveUnits(units) {
-  localStorage.setItem(UNITS_KEY, units);
+  try {
+    localStorage.setItem(UNITS_KEY, units);
+  } catch (error) { /* not remembered: it still works for this visit */ }
 }
 
 /* Spoken guidance: off unless the runner turned it on (remembered on this phone). */

@@ -12,7 +12,11 @@
    - a plan followed on the phone (/tour/plan?<plan> and its route, /api/plan?<plan>): network
      first as well, and kept after one visit online, at most PLAN_LIMIT answers, oldest dropped
      first (they live in the versioned cache: a new release drops them with the pages they
-     link to, and the next visit online keeps them again);
+     link to, and the next visit online keeps them again). A route is kept only when a
+     tour-mode page asked for it: the planner asks for a new one at every edit, and a dozen
+     edits would otherwise push out the plan a runner opened for the run;
+   - the site may live under a path prefix (https://host/run/): every path is read from the
+     worker's scope, which the page registers as the site's root;
    - /static and /vendor (content-hashed, immutable): cache first;
    - map tiles: cache first, but only tiles the user has viewed (no prefetching: the OSM tile
      policy forbids it), at most TILE_LIMIT of them, oldest evicted first. */
@@ -29,10 +33,13 @@ const PREVIOUS_CACHE = `${PREFIX}previous`;
 const SLOW_NETWORK_MS = 4000;
 const TILE_RE = new RegExp(TILE_PATTERN);
 const KEPT = new Set(PRECACHE);
-const PLAN_PATHS = ["/tour/plan", "/api/plan"];
+/* "/" or "/run/": the site's root, as pwa.js registered it */
+const ROOT = new URL(self.registration.scope).pathname;
+const TOUR_PLAN = `${ROOT}tour/plan`;
+const PLAN_PATHS = [TOUR_PLAN, `${ROOT}api/plan`];
 const PLAN_LIMIT = 24; /* about a dozen plans: each is a page and its route */
 const isPlan = (url) => PLAN_PATHS.includes(url.pathname) && url.search.length > 1;
-const isAsset = (url) => url.pathname.startsWith("/static/") || url.pathname.startsWith("/vendor/");
+const isAsset = (url) => url.pathname.startsWith(`${ROOT}static/`) || url.pathname.startsWith(`${ROOT}vendor/`);
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -81,17 +88,25 @@ self.addEventListener("fetch", (event) => {
   if (isAsset(url)) {
     event.respondWith(cacheFirst(request));
   } else {
-    event.respondWith(networkFirst(request));
+    event.respondWith(networkFirst(request, event.clientId));
   }
 });
 
-async function networkFirst(request) {
+/* Whether a plan's answer is kept: the tour-mode page itself, or what a tour-mode page asked
+   for (its route); not the planner's routes. */
+async function keepsPlan(url, clientId) {
+  if (url.pathname === TOUR_PLAN) return true;
+  const client = clientId ? await self.clients.get(clientId) : null;
+  return Boolean(client) && new URL(client.url).pathname === TOUR_PLAN;
+}
+
+async function networkFirst(request, clientId) {
   const cache = await caches.open(SHELL_CACHE);
   const url = new URL(request.url);
   const plan = isPlan(url);
-  const keep = plan || KEPT.has(url.pathname + url.search);
-  const network = fetch(request).then((response) => {
-    if (response.ok && keep) {
+  const keeps = plan ? keepsPlan(url, clientId).catch(() => false) : Promise.resolve(KEPT.has(url.pathname + url.search));
+  const network = fetch(request).then(async (response) => {
+    if (response.ok && await keeps) {
       cache.put(request, response.clone()).then(() => plan && trimPlans(cache)).catch(() => {});
     }
     return response;

@@ -28,7 +28,8 @@ const storeKey = progressKey(dataset.progressKey);
 const stops = [...document.querySelectorAll(".tour-stop")].map((li, index) => ({
   id: li.dataset.stopId,
   number: index + 1,
-  name: li.dataset.name,
+  name: li.dataset.name, /* the scene's title, for the card and the list */
+  shortName: li.dataset.name, /* what a runner calls the place, for sentences: from the route's GeoJSON */
   at: [Number(li.dataset.lat), Number(li.dataset.lon)],
   montageOrder: li.dataset.montageOrder,
   scene: "", /* from the route's GeoJSON */
@@ -79,8 +80,11 @@ function useRoute(route) {
   state.route = measureLine(route.points, route.lengthM);
   if (finish) finish.along = state.route.lengthM;
   placesAlong(state.route, route.legs, stops).forEach((along, i) => { stops[i].along = along; });
-  const scenes = new Map(route.geojson.features.map((f) => [f.properties.id, f.properties.scene]));
-  for (const stop of stops) stop.scene = scenes.get(stop.id) || "";
+  const places = new Map(route.geojson.features.map((f) => [f.properties.id, f.properties]));
+  for (const stop of stops) {
+    stop.scene = places.get(stop.id)?.scene || "";
+    stop.shortName = places.get(stop.id)?.short_name || stop.name;
+  }
   if (!route.streetFollowing) notice("Straight lines between stops: street data is not loaded, so follow the streets yourself.", "straight");
   state.cueLegs = route.legs;
   state.renderedCueUnits = null; /* render() draws them */
@@ -151,8 +155,8 @@ function setChecked(stop, checked, { announce = true } = {}) {
   if (announce) {
     const done = progress.checked.length === stops.length;
     const end = !done ? "" : !finish ? " Tour complete!" : dataset.loop === "true" ? " Last stop: now back to the start." : " Last stop: now on to the finish.";
-    say(checked ? `Checked in at stop ${stop.number}: ${stop.name}.${end}` : `Stop ${stop.number} unticked.`);
-    if (checked) speakLine(`Stop ${stop.number}: ${stop.name}. ${firstSentence(stop.scene)}${end}`);
+    say(checked ? `Checked in at stop ${stop.number}, ${stop.shortName}.${end}` : `Stop ${stop.number} unticked.`);
+    if (checked) speakLine(`Stop ${stop.number}, ${stop.shortName}. ${firstSentence(stop.scene)}${end}`);
   }
   if (checked && !nextStop()) finishRun(); else render();
 }
@@ -322,9 +326,8 @@ function render() {
   const unitsButton = $("btn-units");
   unitsButton.textContent = units;
   unitsButton.setAttribute("aria-label", units === "km" ? "km: switch units to miles" : "mi: switch units to kilometres");
-  const voiceButton = $("btn-voice");
-  voiceButton.textContent = state.voiceOn ? "Voice on" : "Voice off";
-  voiceButton.setAttribute("aria-pressed", String(state.voiceOn));
+  /* a toggle button: its name stays "Voice", aria-pressed (and its look) says on or off */
+  $("btn-voice").setAttribute("aria-pressed", String(state.voiceOn));
   if (running && !state.ticker) {
     state.ticker = setInterval(() => { $("stat-time").textContent = formatClock(elapsedMs(state.progress)); }, 1000);
   }
@@ -347,14 +350,18 @@ function closeSheet() {
 }
 
 /* ---- set up ---- */
+const MARKER_PX = 36;
+/* Space kept between two markers' boxes, so neither covers the other's edge. */
+const MARKER_GAP_PX = 4;
+
 function drawStops() {
   for (const stop of stops) {
     const marker = L.marker(stop.at, {
       icon: L.divIcon({
         className: "stop-marker stop-marker--montage tour-marker",
         html: `<span aria-hidden="true">${stop.number}</span>`,
-        iconSize: [36, 36],
-        iconAnchor: [18, 18],
+        iconSize: [MARKER_PX, MARKER_PX],
+        iconAnchor: [MARKER_PX / 2, MARKER_PX / 2],
       }),
       title: stopLabel(stop),
       keyboard: true,
@@ -362,6 +369,49 @@ function drawStops() {
     }).addTo(map);
     marker.on("click", () => openSheet(stop));
     state.layers.markers.set(stop.id, marker);
+  }
+  const leaders = L.layerGroup().addTo(map);
+  partMarkers(leaders);
+  map.on("zoomend", () => partMarkers(leaders));
+}
+
+/* Stops a few metres apart (the Rocky statue stands at the foot of the museum steps) would
+   cover each other at city zoom, leaving one too small to tap (WCAG 2.5.8). So at each zoom
+   every marker is drawn where it belongs if that is clear of the markers already placed (in
+   tour order), else moved out to the nearest clear spot, with a thin line and a dot back to
+   its true place. Zooming in parts them and they return home. */
+function partMarkers(leaders) {
+  const reach = MARKER_PX + MARKER_GAP_PX;
+  const placed = [];
+  /* boxes, not discs: a box that overlaps another is partly covered for a tap */
+  const clear = (p) => placed.every((q) => Math.max(Math.abs(p.x - q.x), Math.abs(p.y - q.y)) >= reach);
+  leaders.clearLayers();
+  for (const stop of stops) {
+    const at = map.latLngToLayerPoint(stop.at);
+    let spot = at;
+    if (!clear(spot)) {
+      /* first away from the nearest marker in the way (straight up if on top of it), then
+         turning either side of that, on rings one marker wider each time */
+      const nearest = placed.reduce((best, q) => (q.distanceTo(at) < best.distanceTo(at) ? q : best));
+      const away = at.equals(nearest) ? -Math.PI / 2 : Math.atan2(at.y - nearest.y, at.x - nearest.x);
+      const turns = [0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6].map((k) => away + (k * Math.PI) / 6);
+      search: for (let ring = 1; ring <= stops.length; ring += 1) {
+        for (const angle of turns) {
+          const candidate = at.add(L.point(Math.cos(angle), Math.sin(angle)).multiplyBy(ring * reach)).round();
+          if (clear(candidate)) { spot = candidate; break search; }
+        }
+      }
+    }
+    placed.push(spot);
+    const shift = spot.subtract(at);
+    const icon = state.layers.markers.get(stop.id).getElement();
+    icon.style.marginLeft = `${shift.x - MARKER_PX / 2}px`;
+    icon.style.marginTop = `${shift.y - MARKER_PX / 2}px`;
+    if (!at.equals(spot)) {
+      const style = { color: "#1a1a1a", weight: 2, opacity: 0.9, interactive: false };
+      leaders.addLayer(L.polyline([stop.at, map.layerPointToLatLng(spot)], style));
+      leaders.addLayer(L.circleMarker(stop.at, { ...style, radius: 3, fillColor: "#1a1a1a", fillOpacity: 1 }));
+    }
   }
 }
 

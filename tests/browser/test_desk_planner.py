@@ -176,6 +176,71 @@ def test_presets_order_and_pace_update_the_figures(desktop, live_server):
     expect(page.locator("#pace-message")).to_contain_text("minutes:seconds")
 
 
+@pytest.mark.parametrize(("typed", "pace_s_per_km"), [("5.30", 330), ("530", 330), ("10:05", 605), ("1005", 605)])
+def test_a_pace_typed_on_a_phone_keypad_without_a_colon_is_minutes_and_seconds(phone_412, live_server,
+                                                                               typed, pace_s_per_km):
+    """iOS's number keypad has no ':': 5.30 and 530 are 5:30 as well."""
+    page, watch = phone_412
+    page.goto(f"{live_server}/plan?tour=steps-finale")
+    pace = page.locator("#pace")
+    expect(pace).not_to_have_attribute("inputmode", "numeric")
+    pace.fill(typed)
+    assert pace.evaluate("input => input.validity.valid")  # the pattern takes it too
+    pace.press("Enter")
+    expect(page).to_have_url(re.compile(rf"pace={pace_s_per_km}(&|$)"))
+    expect(pace).to_have_value(f"{pace_s_per_km // 60}:{pace_s_per_km % 60:02d}")
+    expect(pace).not_to_have_attribute("aria-invalid", "true")
+    assert watch.page_errors == []
+
+
+def test_a_start_and_a_finish_without_a_stop_offer_nothing_to_share(desktop, live_server):
+    """The server plans no route without a stop: no share link, QR code or files for it."""
+    page, watch = desktop
+    refused: list[str] = []
+    page.on("response", lambda r: refused.append(r.url) if "/api/plan" in r.url and r.status >= 400 else None)
+    page.goto(f"{live_server}/plan?stops=moshulu&start=39.9526,-75.1652&end=39.96,-75.17")
+    expect(page.locator("#plan-legs li")).to_have_count(2)
+    expect(page.locator("#plan-share")).to_be_visible()
+
+    page.locator(".plan-stop[data-stop-id='moshulu']").click()  # untick the only stop
+    expect(page.locator("#plan-share")).to_be_hidden()
+    expect(page.locator("#plan-status")).to_have_text("Pick at least one stop to visit.")
+    expect(page.locator("#plan-legs li")).to_have_count(0)
+    expect(page.locator("#total-distance")).to_have_text("–")
+    expect(page).to_have_url(f"{live_server}/plan")
+    expect(page.locator("#plan-problem")).to_be_hidden()
+    assert refused == [] and watch.page_errors == []
+
+
+def test_a_tour_as_it_is_is_followed_on_its_own_page_and_the_link_to_copy_is_absolute(desktop, live_server):
+    page, _ = desktop
+    page.goto(f"{live_server}/plan")
+    page.get_by_role("button", name=re.compile("^Steps finale")).click()
+    expect(page).to_have_url(re.compile(r"/plan\?tour=steps-finale$"))
+    follow = page.locator("#follow-link")
+    expect(follow).to_have_attribute("href", "/tour/steps-finale")
+    expect(page.locator("#share-link")).to_have_value(f"{live_server}/plan?tour=steps-finale")
+    # what a runner needs to know beside the links: the files' map credit, the shortest order's rule
+    expect(page.locator("#plan-share")).to_contain_text("Route data © OpenStreetMap contributors")
+    expect(page.locator("label", has=page.locator("input[value='shortest']"))).to_contain_text(
+        "keeps your first and last stop in place")
+    expect(page.get_by_role("group", name="Your plan")).to_contain_text("Distance")
+
+    page.locator("#pace").fill("4:00")
+    page.locator("#pace").press("Enter")
+    expect(page).to_have_url(re.compile(r"pace=240"))
+    expect(follow).to_have_attribute("href", "/tour/steps-finale")  # pace changes no route
+    page.get_by_label("miles").check()
+    expect(follow).to_have_attribute("href", "/tour/steps-finale?units=mi")
+    page.get_by_label("Shortest").check()
+    expect(follow).to_have_attribute("href", re.compile(r"^/tour/plan\?tour=steps-finale&order=shortest"))
+    page.locator(".plan-stop[data-stop-id='rail-yard']").click()
+    expect(follow).to_have_attribute("href", re.compile(r"^/tour/plan\?stops="))
+    expect(page.locator("#share-link")).to_have_value(page.url)
+    page.goto(live_server + (follow.get_attribute("href") or ""))
+    expect(page.locator(".tour-stop")).to_have_count(4)
+
+
 def test_a_start_point_clicked_on_the_map_joins_the_plan(desktop, live_server):
     page, _ = desktop
     page.goto(f"{live_server}/plan?stops=moshulu,italian-market")

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from helpers import MONTAGE_IDS, OTHER_IDS, REPO, TILE_HOST, serving, watch_context
+from playwright.sync_api import expect
 
 from routes import create_app
 from tourapp import __version__
@@ -251,3 +252,79 @@ def test_every_precached_url_answers_offline(site, phone_tabs):
         "urls => Promise.all(urls.map(u => fetch(u).then(r => [u, r.status], () => [u, 'failed'])))", urls
     )
     assert [(u, status) for u, status in answers if status != 200] == []
+
+
+def test_editing_plans_in_the_planner_keeps_the_plan_followed_offline(site, phone_tabs):
+    """The planner asks for a new route at every edit; none of them may push out of the cache
+    the plan a runner opened in tour mode before heading out."""
+    page, watch, _ = phone_tabs
+    followed = "stops=rail-yard,italian-market,moshulu"
+    _install(page, site.url + "/")
+    page.goto(f"{site.url}/tour/plan?{followed}")
+    expect(page.locator("#stat-left")).not_to_have_text("–")  # its route is in
+    assert _eventually(page, """async plan => {
+          for (const name of await caches.keys()) {
+            const cache = await caches.open(name);
+            if (await cache.match('/tour/plan?' + plan) && await cache.match('/api/plan?' + plan)) return true;
+          }
+          return false; }""", followed)
+
+    page.goto(f"{site.url}/plan")
+    ids = MONTAGE_IDS + OTHER_IDS
+    edits = [f"stops={a},{b}" for a, b in zip(ids, ids[1:] + ids[:1])] + [
+        f"stops={a},{b},{c}" for a, b, c in zip(ids, ids[2:] + ids[:2], ids[5:] + ids[:5])]
+    edits = (edits + [f"{q}&order=shortest" for q in edits])[:30]
+    statuses = page.evaluate("""async queries => { const out = [];
+             for (const q of queries) out.push((await fetch('/api/plan?' + q)).status);
+             return out; }""", edits)
+    assert statuses == [200] * 30
+    page.goto(f"{site.url}/tour/montage")  # and a page that is kept anyway, as a runner moves on
+
+    page.context.set_offline(True)
+    page.goto(f"{site.url}/tour/plan?{followed}")
+    expect(page.locator(".tour-stop")).to_have_count(3)
+    expect(page.locator("#stat-left")).not_to_have_text("–")  # the route line, from the cache
+    kept = [url for name in _cache_names(page) for url in _cached_urls(page, name) if "/api/plan?" in url]
+    assert kept == [f"{site.url}/api/plan?{followed}"], "the planner's routes were kept"
+    page.context.set_offline(False)
+    assert watch.page_errors == []
+
+
+def test_under_a_path_prefix_the_worker_keeps_the_site_for_offline_use(browser, tile_png, tmp_path):
+    """A site served at https://host/run/ (the proxy strips /run): the worker registers at
+    /run/sw.js for /run/, precaches its pages and keeps a plan followed there."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+    from werkzeug.wrappers import Response
+
+    site = DispatcherMiddleware(Response("not this site", status=404), {"/run": _offline_app(tmp_path)})
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    watch = watch_context(context, tile_png)
+    page = context.new_page()
+    followed = "stops=rail-yard,moshulu"
+    with serving(site) as url:
+        try:
+            page.goto(f"{url}/run/")
+            assert _eventually(page, "async () => navigator.serviceWorker.controller !== null", None), (
+                "no service worker took control of the site")
+            scope = page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.scope)")
+            assert scope == f"{url}/run/"
+            page.goto(f"{url}/run/tour/plan?{followed}")
+            expect(page.locator("#stat-left")).not_to_have_text("–")
+            assert _eventually(page, """async plan => {
+                  for (const name of await caches.keys()) {
+                    const cache = await caches.open(name);
+                    if (await cache.match('/run/tour/plan?' + plan) && await cache.match('/run/api/plan?' + plan)) {
+                      return true;
+                    }
+                  }
+                  return false; }""", followed)
+            context.set_offline(True)
+            page.goto(f"{url}/run/tour/montage")
+            expect(page.locator(".tour-stop")).to_have_count(7)
+            expect(page.locator("#stat-left")).not_to_have_text("–")
+            page.goto(f"{url}/run/tour/plan?{followed}")
+            expect(page.locator(".tour-stop")).to_have_count(2)
+            expect(page.locator("#stat-left")).not_to_have_text("–")
+            assert watch.page_errors == []
+        finally:
+            context.close()

@@ -119,7 +119,7 @@ def test_reaching_a_stop_checks_it_in_and_opens_its_card(located, route):
     expect(page.locator("#next-text")).to_have_text(f"2. {second}")
     assert page.locator(".tour-marker.is-visited").count() == 1
     assert _stored_progress(page)["checked"] == ["rail-yard"]
-    expect(page.locator("#geo-message")).to_contain_text("Checked in at stop 1")
+    expect(page.locator("#geo-message")).to_contain_text("Checked in at stop 1, Rail yard.")  # its short name
     save_screenshot(page, "tour-phone-checked-in")
     # the news stays readable while further positions come in
     _go(page, *_ahead(route, 100))
@@ -284,4 +284,69 @@ def test_directions_follow_the_units_and_straight_legs_are_flagged(phone, live_s
     page.locator("#btn-units").tap()
     expect(first).to_contain_text(" mi")
     assert page.locator(".tour-cues a").get_attribute("href") == f"/tours/{TOUR}/cues"
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
+#: A plan whose last two stops are a few dozen metres apart: the Rocky statue stands at the
+#: foot of the Art Museum steps, so at city zoom their markers would cover each other.
+CLOSE_STOPS = "/tour/plan?stops=italian-market,rocky-statue,art-museum-steps"
+_MAP = "window[document.getElementById('tour').dataset.map]"
+
+#: Each marker with the points of the 24 px square at its centre that reach something else
+#: than the marker itself (WCAG 2.5.8: a target needs 24 px of its own).
+_COVERED = """() => [...document.querySelectorAll('.tour-marker')].map((marker) => {
+  const box = marker.getBoundingClientRect();
+  const x = box.left + box.width / 2, y = box.top + box.height / 2;
+  const covered = [];
+  for (const dx of [-12, -6, 0, 6, 12]) for (const dy of [-12, -6, 0, 6, 12]) {
+    const hit = document.elementFromPoint(x + dx, y + dy);
+    if (!hit || hit.closest('.tour-marker') !== marker) covered.push([dx, dy, hit && hit.outerHTML.slice(0, 80)]);
+  }
+  return [marker.getAttribute('aria-label'), covered];
+})"""
+
+#: How far (px) each marker's centre is from its stop's place on the map.
+_DISPLACED = f"""() => {{
+  const map = {_MAP}, frame = map.getContainer().getBoundingClientRect();
+  return [...document.querySelectorAll('.tour-stop')].map((li, i) => {{
+    const box = document.querySelectorAll('.tour-marker')[i].getBoundingClientRect();
+    const at = map.latLngToContainerPoint([Number(li.dataset.lat), Number(li.dataset.lon)]);
+    return Math.hypot(box.left + box.width / 2 - frame.left - at.x, box.top + box.height / 2 - frame.top - at.y);
+  }});
+}}"""
+
+
+def _zoom_by(page, step: int) -> None:
+    """Tap the map's zoom button and wait until the zoom has ended (markers redrawn)."""
+    page.evaluate(f"window.zoomed = new Promise((done) => {_MAP}.once('zoomend', done))")
+    page.locator(".leaflet-control-zoom-in" if step > 0 else ".leaflet-control-zoom-out").tap()
+    page.evaluate("window.zoomed")
+
+
+def test_stops_a_few_metres_apart_each_keep_a_whole_marker_to_tap(phone, live_server):
+    page, watch = phone
+    page.set_viewport_size({"width": 412, "height": 839})  # Lighthouse's phone
+    page.goto(live_server + CLOSE_STOPS)
+    page.wait_for_selector(".leaflet-overlay-pane path")  # the route line has arrived
+    assert page.locator(".tour-marker").count() == 3
+    zoom = page.evaluate(f"{_MAP}.getZoom()")
+    covered = page.evaluate(_COVERED)
+    assert [label for label, points in covered if points] == [], covered
+    # the statue's marker is moved off the steps' (or the other way), a line back to its place
+    assert max(page.evaluate(_DISPLACED)) > 20
+    save_screenshot(page, "tour-phone-close-stops")
+    # tapping stop 2 opens stop 2, not the stop drawn next to it
+    page.locator(".tour-marker", has_text="2").tap()
+    expect(page.locator("#sheet-title")).to_have_text(page.locator(".tour-stop").nth(1).get_attribute("data-name"))
+    page.locator("#sheet-close").tap()
+
+    _zoom_by(page, -1)
+    assert page.evaluate(f"{_MAP}.getZoom()") == zoom - 1
+    covered = page.evaluate(_COVERED)
+    assert [label for label, points in covered if points] == [], covered
+
+    # zoomed in to street level the stops are far enough apart: every marker is on its place
+    for _ in range(page.evaluate(f"{_MAP}.getMaxZoom()") - zoom + 1):
+        _zoom_by(page, 1)
+    assert max(page.evaluate(_DISPLACED)) < 1
     assert watch.console_errors == [] and watch.page_errors == []

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from osm_fixtures import make_stop
 
-from tourapp.catalog import Catalog
-from tourapp.errors import DataFileError, UnknownStop, UnknownTour
-from tourapp.stops import Stop
+from tourapp.catalog import ID_PATTERN, Catalog
+from tourapp.errors import BadPlan, DataFileError, UnknownStop, UnknownTour
+from tourapp.plan_request import PlanRequest
+from tourapp.stops import Stop, load_stops
+from tourapp.tours import load_tours
 
 
 def _stops() -> Catalog[Stop]:
@@ -38,3 +40,26 @@ def test_membership_and_get_never_raise() -> None:
 def test_an_id_given_twice_is_refused() -> None:
     with pytest.raises(DataFileError, match="id 'a' appears twice"):
         Catalog([make_stop("a", 39.95, -75.16), make_stop("a", 40.0, -75.0)], unknown=UnknownStop)
+
+
+ID_SAMPLES = ["a", "rail-yard", "9th-street", "a" * 64, "-a", "a" * 65, "Rail-Yard", "rail_yard", "café",
+              "a b", "", "a\n"]
+
+
+@pytest.mark.parametrize("text", ID_SAMPLES)
+def test_the_data_files_and_the_requests_share_one_id_rule(text: str) -> None:
+    """A stop or tour id a data file may hold is exactly one a plan request may name."""
+    valid = ID_PATTERN.fullmatch(text) is not None
+    assert valid == (text in {"a", "rail-yard", "9th-street", "a" * 64})
+    try:
+        PlanRequest(tour=text)
+    except BadPlan:
+        requested = False
+    else:
+        requested = True
+    assert requested == valid
+
+
+def test_every_packaged_stop_and_tour_id_keeps_the_rule() -> None:
+    stops = load_stops()
+    assert all(ID_PATTERN.fullmatch(i) for i in [*stops, *load_tours(stops)])

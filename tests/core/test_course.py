@@ -12,7 +12,7 @@ import pytest
 from geopy.distance import geodesic
 from osm_fixtures import at, distance_to_polyline_m
 
-from tourapp.course import TURN_KINDS, Course, build_course, points_needed, short_label
+from tourapp.course import TURN_KINDS, Course, CoursePoint, build_course, numbered_label, points_needed, short_label
 from tourapp.errors import BadPlan
 from tourapp.model import Route
 from tourapp.network import StreetNetwork
@@ -84,7 +84,9 @@ def test_a_slower_pace_only_stretches_the_times(routed: Route) -> None:
 
 def test_a_course_point_names_every_stop_in_visiting_order(routed: Route) -> None:
     places = [p for p in _course(routed).course_points if not p.is_turn]
-    assert [p.name for p in places] == [s.name for s in routed.stops]
+    # the short name to show, numbered in visiting order; the full name as the note
+    assert [(p.number, p.name, p.note) for p in places] == [
+        (n, s.short_name, s.name) for n, s in enumerate(routed.stops, start=1)]
     assert [p.kind for p in places] == ["stop"] * len(routed.stops)
 
 
@@ -224,8 +226,50 @@ def test_a_pace_that_is_not_positive_is_a_bad_plan(routed: Route, pace: float) -
     ("East Passyunk Avenue", 16, "E Passyunk Ave"),
     ("The rail yard at dawn", 10, "rail yard"),
     ("The Italian Market run", 16, "Italian Market"),
-    ("Christopher Columbus Boulevard", 10, "Christophe"),
+    # a first word too long to fit gives way to the next ones, never to a cut word
+    ("Christopher Columbus Boulevard", 10, "Columbus"),
+    ("Christopher Columbus Boulevard", 16, "Christopher"),
+    # a lone direction letter says nothing: "S" is passed over like a word that does not fit
+    ("South Christopher Columbus Boulevard", 10, "Columbus"),
+    ("South Christopher Columbus Boulevard", 16, "S Christopher"),
     ("footpath", 10, "footpath"),
+    ("Schuylkillriverbanks", 10, ""),
 ])
 def test_names_are_cut_to_fit_a_watch_at_a_word(text: str, limit: int, short: str) -> None:
     assert short_label(text, limit) == short
+
+
+@pytest.mark.parametrize(("name", "number", "limit", "label"), [
+    ("Moshulu", 6, 10, "6 Moshulu"),
+    ("Italian Market", 2, 16, "2 Italian Market"),
+    ("Italian Market", 2, 10, "2 Italian"),  # fewer words, with the number when it fits
+    ("Rail yard", 1, 10, "Rail yard"),  # both words rather than "1 Rail"
+    ("Meat plant site", 5, 10, "Meat plant"),
+    ("Lucky Seven site", 2, 15, "2 Lucky Seven"),
+    ("Lucky Seven site", 10, 16, "Lucky Seven site"),
+    ("Museum steps", None, 10, "Museum"),
+])
+def test_a_stop_is_named_by_its_number_and_whole_words(name: str, number: int | None, limit: int,
+                                                       label: str) -> None:
+    assert numbered_label(name, number, limit) == label
+
+
+def test_every_packaged_stop_fits_every_watch_in_whole_words() -> None:
+    for stop in load_stops().values():
+        for limit in (10, 15, 16):  # TCX, GPX on a watch, FIT
+            for number in range(1, 12):
+                label = numbered_label(stop.short_name, number, limit)
+                words = label.split()
+                if words[0] == str(number):
+                    words = words[1:]
+                assert 0 < len(label) <= limit and words == stop.short_name.split()[:len(words)], (stop.id, label)
+        assert numbered_label(stop.short_name, None, 16) == stop.short_name  # FIT shows it all
+
+
+def test_a_turn_onto_a_street_too_long_for_the_watch_says_which_way() -> None:
+    def turn(name: str, kind: str) -> CoursePoint:
+        return CoursePoint(name=name, kind=kind, lat=0.0, lon=0.0, distance_m=0.0, time=WHEN, note="")
+
+    assert turn("Schuylkillriverbanks", "sharp right").label(10) == "Right"
+    assert turn("Schuylkillriverbanks", "u-turn").label(10) == "U-turn"
+    assert turn("South Christopher Columbus Boulevard", "left").label(10) == "Columbus"

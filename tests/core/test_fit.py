@@ -15,8 +15,9 @@ import pytest
 from garmin_fit_sdk import Decoder, Stream
 from helpers import require_tool
 from osm_fixtures import at
+from watch_names import walking_tour
 
-from tourapp.course import ExportOptions, build_course, short_label
+from tourapp.course import ExportOptions, build_course
 from tourapp.fit import POINT_NAME_CHARS, write_fit
 from tourapp.model import Route
 from tourapp.network import StreetNetwork
@@ -33,8 +34,9 @@ FIT_TYPES = {"start": "segment_start", "stop": "generic", "finish": "segment_end
 
 @pytest.fixture
 def stops(place: Place, stop_at: Place) -> list[Stop]:
-    return [place("federal-8th", montage_order=1), place("north-bank-east", montage_order=2),
-            stop_at("mid-fitzwater", 150, 212), place("museum", montage_order=3)]
+    return [place("federal-8th", montage_order=1, name="The corner of Federal and 8th", short_name="Federal corner"),
+            place("north-bank-east", montage_order=2), stop_at("mid-fitzwater", 150, 212, short_name="Fitzwater"),
+            place("museum", montage_order=3)]
 
 
 @pytest.fixture
@@ -90,7 +92,7 @@ def test_every_stop_and_turn_is_a_course_point_at_its_distance_along_the_course(
     expected = build_course(routed, pace_s_per_km=360.0, start_time=WHEN).course_points
     assert len(points) == len(expected) > len(routed.stops)
     for message, point in zip(points, expected):
-        assert message["name"] == short_label(point.name, POINT_NAME_CHARS)
+        assert message["name"] == point.label(POINT_NAME_CHARS)
         assert message["type"] == FIT_TYPES[point.kind]
         assert message["distance"] == pytest.approx(point.distance_m, abs=0.01)
         assert _degrees(message) == pytest.approx((point.lat, point.lon), abs=1e-6)
@@ -110,7 +112,19 @@ def test_a_turn_point_sits_on_a_record_at_the_same_distance(routed: Route) -> No
 def test_stops_are_named_in_visiting_order(routed: Route) -> None:
     points = _decode(write_fit(routed, _options()))["course_point_mesgs"]
     stops = [m["name"] for m in points if m["type"] == "generic"]
-    assert stops == [short_label(s.name, POINT_NAME_CHARS) for s in routed.stops]
+    # the number and the short name; "2 North bank east" is 17, so the name alone
+    assert stops == ["1 Federal corner", "North bank east", "3 Fitzwater", "4 Museum"]
+
+
+def test_the_packaged_stops_reach_the_watch_by_their_short_names() -> None:
+    route = walking_tour()
+    points = _decode(write_fit(route, _options()))["course_point_mesgs"]
+    names = [m["name"] for m in points if m["type"] in ("generic", "segment_end")]
+    assert len(names) == len(route.stops)
+    for number, (name, stop) in enumerate(zip(names, route.stops), start=1):
+        # 16 characters hold every short name whole, with its number when that fits too
+        assert name in (f"{number} {stop.short_name}", stop.short_name), (stop.id, name)
+    assert names[6] == "7 Moshulu" and names[1] == "Lucky Seven site"
 
 
 def test_a_start_of_ones_own_and_a_loop_finish(town_net: StreetNetwork, stops: list[Stop]) -> None:

@@ -66,9 +66,14 @@ def test_file_names_say_what_the_file_is(routed: Route) -> None:
 
 
 def test_a_plan_of_ones_own_is_named_by_its_stop_count(town_net: StreetNetwork, place: Place) -> None:
-    route = plan_route([place("federal-8th"), place("museum")], network=town_net, tour_id="plan")
+    route = plan_route([place("federal-8th"), place("museum")], network=town_net)  # the planner's own id
     name = get_format("tcx").file_name(route, get_format("tcx").options(**CONTEXT))
     assert name.startswith("montage-run-2-stops-") and name.endswith("km.tcx")
+
+
+def test_a_catalogue_tour_keeps_its_id_in_the_file_name(town_net: StreetNetwork, place: Place) -> None:
+    route = plan_route([place("federal-8th"), place("museum")], network=town_net, tour_id="custom")
+    assert get_format("gpx").file_name(route, get_format("gpx").options(**CONTEXT)).startswith("montage-run-custom-")
 
 
 @pytest.mark.parametrize(("value", "message"), [
@@ -78,6 +83,8 @@ def test_a_plan_of_ones_own_is_named_by_its_stop_count(town_net: StreetNetwork, 
     ("1", f"max_points must be at least {MIN_POINTS}, got 1"),
     ("-40", f"max_points must be at least {MIN_POINTS}, got -40"),
     ("99999999999999999999", "max_points must be a whole number of points, got '99999999999999999999'"),
+    ("²", "max_points must be a whole number of points, got '²'"),
+    ("٥٠٠", "max_points must be a whole number of points, got '٥٠٠'"),
 ])
 def test_a_bad_max_points_is_a_bad_plan_naming_it(value: str, message: str) -> None:
     with pytest.raises(BadPlan, match=message.replace(".", r"\.")):

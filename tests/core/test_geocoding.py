@@ -7,18 +7,16 @@ run without internet and can make the service fail in each way the real one can.
 from __future__ import annotations
 
 import contextlib
-import logging
 import socket
 import subprocess
 import sys
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from nominatim_stub import NominatimStub
 
-from tourapp import __version__, geocoding
+from tourapp import __version__
 from tourapp.errors import BadPlan, TourError
 from tourapp.geocoding import (
     MIN_INTERVAL_S,
@@ -26,11 +24,11 @@ from tourapp.geocoding import (
     Geocoder,
     GeocodingUnavailable,
     PlaceNotFound,
-    Throttle,
     normalise_query,
     state_file_for,
 )
 from tourapp.settings import Settings
+from tourapp.throttle import NoTurn, Throttle
 
 
 @dataclass(frozen=True)
@@ -203,7 +201,7 @@ def test_an_unreachable_service_is_unavailable():
 
 def test_a_429_stops_further_requests_for_the_time_the_service_asks():
     with NominatimStub(PLACES, status=429, headers={"Retry-After": "120"}) as stub:
-        geocoder = Geocoder(area=AREA, url=stub.url, throttle=Throttle())
+        geocoder = Geocoder(area=AREA, url=stub.url, throttle=Throttle(MIN_INTERVAL_S))
         with pytest.raises(GeocodingUnavailable, match="too many requests"):
             geocoder.geocode("Italian Market")
         stub.status = 200
@@ -294,76 +292,6 @@ def test_requests_from_many_threads_and_geocoders_reach_the_service_a_second_apa
     assert all(b - a >= MIN_INTERVAL_S for a, b in zip(arrivals, arrivals[1:], strict=False))
 
 
-class FakeClock:
-    """A monotonic clock the test moves by hand; ``sleep`` advances it."""
-
-    def __init__(self) -> None:
-        self.now_s = 100.0
-        self.slept_s: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now_s
-
-    def sleep(self, seconds: float) -> None:
-        self.slept_s.append(seconds)
-        self.now_s += seconds
-
-
-def test_the_throttle_waits_out_the_rest_of_the_second_after_the_previous_call_ended():
-    clock = FakeClock()
-    throttle = Throttle(1.0, clock=clock, sleep=clock.sleep)
-    with throttle.turn(wait_limit_s=5):
-        clock.now_s += 0.4  # the first call takes 0.4 s
-    clock.now_s += 0.25
-    with throttle.turn(wait_limit_s=5):
-        pass
-    assert clock.slept_s == [pytest.approx(0.75)]
-
-
-def test_the_throttle_does_not_wait_when_a_second_has_passed():
-    clock = FakeClock()
-    throttle = Throttle(1.0, clock=clock, sleep=clock.sleep)
-    with throttle.turn(wait_limit_s=5):
-        pass
-    clock.now_s += 3
-    with throttle.turn(wait_limit_s=5):
-        pass
-    assert clock.slept_s == []
-
-
-def test_a_paused_throttle_refuses_instead_of_making_callers_wait_minutes():
-    clock = FakeClock()
-    throttle = Throttle(1.0, clock=clock, sleep=clock.sleep)
-    with throttle.turn(wait_limit_s=5):
-        throttle.pause(60)
-    with pytest.raises(GeocodingUnavailable, match="too many requests"), throttle.turn(wait_limit_s=5):
-        pass
-    clock.now_s += 61
-    with throttle.turn(wait_limit_s=5):
-        pass
-    assert clock.slept_s == []
-
-
-def test_a_caller_that_cannot_get_a_turn_in_time_is_told_the_search_is_busy():
-    throttle = Throttle(0.0)
-    entered, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with throttle.turn(wait_limit_s=1):
-            entered.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    entered.wait(10)
-    try:
-        with pytest.raises(GeocodingUnavailable, match="busy"), throttle.turn(wait_limit_s=0.05):
-            pass
-    finally:
-        release.set()
-        holder.join(10)
-
-
 # -------------------------------------------------------------------------------------------
 # one request a second across processes (gunicorn's workers), through a file in the cache dir
 
@@ -417,31 +345,11 @@ def test_worker_processes_sharing_a_cache_dir_reach_the_service_a_second_apart(s
     assert min(gaps) >= MIN_INTERVAL_S - 0.005, gaps
 
 
-class TwoProcesses:
-    """Two throttles on one state file: each opens and locks it apart, as two workers do."""
-
-    def __init__(self, path: Path, clock: FakeClock | None = None) -> None:
-        options = {"clock": clock, "sleep": clock.sleep} if clock else {}
-        self.first = Throttle(1.0, state_file=path, **options)  # type: ignore[arg-type]
-        self.second = Throttle(1.0, state_file=path, **options)  # type: ignore[arg-type]
-
-
-def test_a_process_waits_out_the_second_after_another_processs_call_ended(tmp_path):
-    clock = FakeClock()
-    workers = TwoProcesses(tmp_path / "geocoder.throttle", clock)
-    with workers.first.turn(wait_limit_s=5):
-        clock.now_s += 0.4
-    clock.now_s += 0.25
-    with workers.second.turn(wait_limit_s=5):
-        pass
-    assert clock.slept_s == [pytest.approx(0.75)]
-
-
 def test_a_429_in_one_process_rests_address_search_in_the_others(tmp_path):
     with NominatimStub(PLACES, status=429, headers={"Retry-After": "120"}) as stub:
-        workers = TwoProcesses(state_file_for(tmp_path, stub.url))
-        first = Geocoder(area=AREA, url=stub.url, throttle=workers.first)
-        second = Geocoder(area=AREA, url=stub.url, throttle=workers.second)
+        path = state_file_for(tmp_path, stub.url)  # two workers' throttles, each on the file
+        first = Geocoder(area=AREA, url=stub.url, throttle=Throttle(MIN_INTERVAL_S, state_file=path))
+        second = Geocoder(area=AREA, url=stub.url, throttle=Throttle(MIN_INTERVAL_S, state_file=path))
         with pytest.raises(GeocodingUnavailable, match="too many requests"):
             first.geocode("Italian Market")
         stub.status = 200
@@ -450,12 +358,25 @@ def test_a_429_in_one_process_rests_address_search_in_the_others(tmp_path):
         assert len(stub.searches) == 1
 
 
-def test_a_process_that_cannot_get_the_file_in_time_is_told_the_search_is_busy(tmp_path):
-    workers = TwoProcesses(tmp_path / "geocoder.throttle")
+def test_the_app_shares_its_limit_through_its_cache_dir(tmp_path):
+    with NominatimStub(PLACES, status=429, headers={"Retry-After": "120"}) as stub:
+        settings = Settings(geocoder_url=stub.url, cache_dir=tmp_path / "cache")
+        with pytest.raises(GeocodingUnavailable, match="too many requests"):
+            Geocoder.from_settings(settings, area=AREA).geocode("Italian Market")
+    # another worker process: its own throttle, on the file in the same cache dir
+    other = Throttle(MIN_INTERVAL_S, state_file=state_file_for(tmp_path / "cache", stub.url))
+    with pytest.raises(NoTurn) as refused, other.turn(wait_limit_s=5):
+        pass
+    assert refused.value.resting_s > 100  # the 120 s the service asked for
+
+
+def test_a_caller_that_gets_no_turn_in_time_is_told_the_search_is_busy(stub):
+    throttle = Throttle(0.0)
+    geocoder = Geocoder(area=AREA, url=stub.url, timeout_s=0.05, throttle=throttle)
     entered, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with workers.first.turn(wait_limit_s=1):
+        with throttle.turn(wait_limit_s=1):
             entered.set()
             release.wait(10)
 
@@ -463,60 +384,9 @@ def test_a_process_that_cannot_get_the_file_in_time_is_told_the_search_is_busy(t
     holder.start()
     entered.wait(10)
     try:
-        with pytest.raises(GeocodingUnavailable, match="busy"), workers.second.turn(wait_limit_s=0.05):
-            pass
+        with pytest.raises(GeocodingUnavailable, match="busy; try again in a moment"):
+            geocoder.geocode("Italian Market")
     finally:
         release.set()
         holder.join(10)
-    with workers.second.turn(wait_limit_s=5):  # its turn comes once the other's has ended
-        pass
-
-
-def test_a_rest_stored_before_a_reboot_is_forgotten(tmp_path, monkeypatch):
-    clock = FakeClock()
-    workers = TwoProcesses(tmp_path / "geocoder.throttle", clock)
-    monkeypatch.setattr(geocoding, "boot_id", lambda: "the boot before")
-    with workers.first.turn(wait_limit_s=5):
-        workers.first.pause(3600)
-    monkeypatch.undo()
-    with workers.second.turn(wait_limit_s=5):  # the clock restarted at boot: 3600 s means nothing
-        pass
-    assert clock.slept_s == []
-
-
-def test_a_damaged_state_file_is_ignored_not_a_crash(tmp_path):
-    path = tmp_path / "geocoder.throttle"
-    path.write_bytes(b"written_s=nan next_s=\xff\x00 boot=")
-    clock = FakeClock()
-    throttle = Throttle(1.0, state_file=path, clock=clock, sleep=clock.sleep)
-    with throttle.turn(wait_limit_s=5):
-        clock.now_s += 0.5
-    with throttle.turn(wait_limit_s=5):  # and the file is whole again for the next caller
-        pass
-    assert clock.slept_s == [pytest.approx(1.0)]
-
-
-def test_without_a_usable_cache_dir_the_limit_holds_in_this_process_and_it_is_logged_once(
-        tmp_path, caplog):
-    (tmp_path / "a-file").write_text("not a directory")
-    clock = FakeClock()
-    throttle = Throttle(1.0, state_file=tmp_path / "a-file" / "geocoder.throttle", clock=clock, sleep=clock.sleep)
-    with caplog.at_level(logging.WARNING, logger="tourapp.geocoding"):
-        for _ in range(3):
-            with throttle.turn(wait_limit_s=5):
-                pass
-    assert clock.slept_s == [pytest.approx(1.0)] * 2
-    (record,) = caplog.records
-    assert "in this process only" in record.getMessage()
-    assert "a-file" in record.getMessage()
-
-
-def test_the_app_shares_its_limit_through_its_cache_dir(tmp_path):
-    with NominatimStub(PLACES, status=429, headers={"Retry-After": "120"}) as stub:
-        settings = Settings(geocoder_url=stub.url, cache_dir=tmp_path / "cache")
-        with pytest.raises(GeocodingUnavailable, match="too many requests"):
-            Geocoder.from_settings(settings, area=AREA).geocode("Italian Market")
-    # another worker process: its own throttle, on the file in the same cache dir
-    other = Throttle(state_file=state_file_for(tmp_path / "cache", stub.url))
-    with pytest.raises(GeocodingUnavailable, match="too many requests"), other.turn(wait_limit_s=5):
-        pass
+    assert stub.searches == []

@@ -63,3 +63,18 @@ def test_bounds_and_a_box_with_a_margin():
     assert box.key() == f"{box.south:.4f},{box.west:.4f},{box.north:.4f},{box.east:.4f}"
     with pytest.raises(ValueError, match="no points"):
         geodesy.bbox_around([])
+
+
+@pytest.mark.parametrize(("point", "inside"), [
+    (CITY_HALL, True),
+    ((39.90, -75.25), True),  # a corner: the edges belong to the box
+    ((40.00, -75.10), True),
+    ((40.0001, -75.16), False),
+    ((39.95, -75.2501), False),
+    ((39.95, 75.16), False),  # the sign of the longitude matters
+    ((math.nan, -75.16), False),
+    ((39.95, math.nan), False),
+])
+def test_a_box_contains_the_points_on_and_within_its_edges(point, inside):
+    box = geodesy.BBox(south=39.90, west=-75.25, north=40.00, east=-75.10)
+    assert box.contains(*point) is inside

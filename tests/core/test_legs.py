@@ -143,14 +143,16 @@ def test_a_routed_leg_walks_from_the_stop_itself_to_the_street(town_net: StreetN
 
 def test_a_routed_leg_ends_at_the_stop_not_where_it_meets_the_street(town_net: StreetNetwork,
                                                                      stop_at: Place, place: Place) -> None:
-    stop = stop_at("pier", 150, 260)  # 60 m north of Fitzwater Street, 40 m south of Bainbridge
+    stop = stop_at("pier", 150, 260, name="Along the docks with a tall ship", short_name="Pier")
+    # 60 m north of Fitzwater Street, 40 m south of Bainbridge
     route = plan_route([place("christian-12th"), stop], network=town_net)
     leg = route.legs[0]
     assert leg.points[-1] == (stop.lat, stop.lon)
     assert leg.points[-2] == pytest.approx(at(150, 300), abs=1e-7)
     assert leg.length_m == pytest.approx(200 + 250 + 40, rel=0.01)
-    # the way in gets its own cue before the arrival: a runner following the line is at the stop
-    assert [c.instruction for c in leg.cues[-2:]] == ["Turn left to Pier", "Arrive at Pier"]  # heading west
+    # the way in gets its own cue before the arrival: a runner following the line is at the stop;
+    # both name it as a runner would, not by its scene (heading west, the pier is on the left)
+    assert [c.instruction for c in leg.cues[-2:]] == ["Turn left towards Pier", "Arrive at stop 2, Pier"]
     assert leg.cues[-2].distance_m == pytest.approx(40, rel=0.01)
 
 

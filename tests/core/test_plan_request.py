@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 import pytest
@@ -11,6 +10,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from tourapp.errors import BadPlan
+from tourapp.geodesy import BBox
 from tourapp.plan_request import (
     ACTIVITIES,
     MAX_STOPS,
@@ -24,12 +24,8 @@ STOP_IDS = ("rail-yard", "italian-market", "stone-arch-bridge", "mighty-micks-gy
             "moshulu", "art-museum-steps", "rockys-house", "adrians-pet-shop", "lucky-seven", "rocky-statue")
 
 
-@dataclass(frozen=True)
-class Box:
-    south: float = 39.90
-    west: float = -75.25
-    north: float = 40.02
-    east: float = -75.10
+def Box() -> BBox:
+    return BBox(south=39.90, west=-75.25, north=40.02, east=-75.10)
 
 
 def test_a_tour_plan_needs_only_the_tour() -> None:

@@ -46,7 +46,7 @@ def test_a_finish_point_is_the_last_place(town_net: StreetNetwork, place: Place)
         ("federal-8th", "christian-8th"), ("christian-8th", "end")]
     assert route.legs[-1].length_m == pytest.approx(350 + 20, rel=0.01)  # back down 8th, along Federal
     assert route.points[-1] == route.end.position  # 20 m off Federal Street
-    assert route.legs[-1].cues[-1].instruction == "Arrive at Finish"
+    assert route.legs[-1].cues[-1].instruction == "Arrive at your finish"
 
 
 def test_a_finish_point_works_without_a_network(place: Place) -> None:

@@ -100,7 +100,8 @@ def test_the_cues_name_real_streets_of_the_area(route: Route, street_names: set[
     assert "Columbus Boulevard" in streets[0]  # the Moshulu is moored on Columbus Blvd
     assert "Christian Street" in streets  # the way in to the market from the east
     # the Italian Market is 9th Street: the last street, or (reached at the corner) the arrival's
-    assert "South 9th Street" in (streets[-1], route.legs[0].cues[-1].instruction.split(" on ")[-1])
+    arrival = route.legs[0].cues[-1].instruction  # "Arrive on <street> at stop 2, …" when it says
+    assert "South 9th Street" in (streets[-1], arrival.removeprefix("Arrive on ").split(" at ")[0])
     assert not [s for s in streets if "Expressway" in s or "I 95" in s]
 
 
@@ -119,7 +120,19 @@ def test_it_ends_at_the_italian_market(route: Route) -> None:
     assert distance_m(route.points[-1], (market.lat, market.lon)) < ARRIVAL_RADIUS_M
     last = route.legs[0].cues[-1]
     assert last.turn == "arrive"
-    assert market.name in last.instruction
+    # named as a runner says it, not by the scene ("The Italian Market run")
+    assert last.instruction.endswith(" at stop 2, Italian Market")
+    assert market.name not in last.instruction
+
+
+def test_the_way_in_to_the_moshulu_reads_naturally(planner: TourPlanner) -> None:
+    route = planner.plan(PlanRequest(stops=("italian-market", "moshulu")))
+    cues = route.legs[0].cues
+    # down Columbus Boulevard, then the 40 m out to the ship at the pier
+    assert cues[-3].instruction == "Turn right onto South Christopher Columbus Boulevard"
+    assert [c.instruction for c in cues[-2:]] == ["Turn left towards Moshulu", "Arrive at stop 2, Moshulu"]
+    assert 30 < cues[-2].distance_m < 50
+    assert not any("Along the docks" in c.instruction for c in cues)
 
 
 def test_a_stop_outside_the_extract_is_named_in_the_error(planner: TourPlanner) -> None:

@@ -31,6 +31,8 @@ def test_geojson_has_the_line_the_stops_legs_and_cues(town_net: StreetNetwork, p
         ("federal-8th", "north-bank-west"), ("north-bank-west", "museum")]
     assert props["legs"][0]["cues"][0]["turn"] == "start"
     assert [p["properties"]["id"] for p in points] == ["federal-8th", "north-bank-west", "museum"]
+    # the phone says "Checked in at stop 2, North bank west" with this name, not the scene's
+    assert [p["properties"]["short_name"] for p in points] == ["Federal 8th", "North bank west", "Museum"]
     assert points[0]["geometry"]["coordinates"] == pytest.approx([at(0, 0)[1], at(0, 0)[0]])
 
 

@@ -98,3 +98,43 @@ def test_a_bad_value_is_refused_naming_the_variable_and_the_value(name):
     with pytest.raises(DataFileError) as refused:
         Settings.from_env({name: "lots"})
     assert name in str(refused.value) and "'lots'" in str(refused.value)
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("TOURAPP_RUN_PACE_S_PER_KM", "nan"),
+    ("TOURAPP_RUN_PACE_S_PER_KM", "0"),
+    ("TOURAPP_WALK_PACE_S_PER_KM", "1e9"),
+    ("TOURAPP_WALK_PACE_S_PER_KM", "119"),
+    ("TOURAPP_GEOCODER_TIMEOUT_S", "inf"),
+    ("TOURAPP_GEOCODER_TIMEOUT_S", "0"),
+    ("TOURAPP_OVERPASS_TIMEOUT_S", "-5"),
+    ("TOURAPP_SNAP_LIMIT_M", "-1"),
+    ("TOURAPP_SNAP_LIMIT_M", "0"),
+    ("TOURAPP_SNAP_LIMIT_M", "nan"),
+    ("TOURAPP_PORT", "99999"),
+    ("TOURAPP_PORT", "0"),
+    ("TOURAPP_WORKERS", "-1"),
+    ("TOURAPP_WORKER_TIMEOUT_S", "0"),
+    ("TOURAPP_GRACEFUL_TIMEOUT_S", "-30"),
+    ("TOURAPP_MAX_REQUESTS", "-1"),
+    ("TOURAPP_TILE_MAX_ZOOM", "-1"),
+])
+def test_a_value_out_of_range_stops_start_up_naming_the_variable(name, value):
+    with pytest.raises(DataFileError, match=f"setting {name}: .* is out of range"):
+        Settings.from_env({name: value})
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("TOURAPP_RUN_PACE_S_PER_KM", "120"), ("TOURAPP_WALK_PACE_S_PER_KM", "1800"),
+    ("TOURAPP_GEOCODER_TIMEOUT_S", "0.5"), ("TOURAPP_PORT", "1"), ("TOURAPP_PORT", "65535"),
+    ("TOURAPP_WORKERS", "0"), ("TOURAPP_MAX_REQUESTS", "0"),
+])
+def test_the_ends_of_each_range_are_accepted(name, value):
+    Settings.from_env({name: value})
+
+
+def test_overrides_in_code_are_checked_too():
+    with pytest.raises(DataFileError, match="TOURAPP_PORT"):
+        Settings().with_overrides({"port": 99999})
+    with pytest.raises(DataFileError, match="TOURAPP_RUN_PACE_S_PER_KM"):
+        Settings(run_pace_s_per_km=float("nan"))

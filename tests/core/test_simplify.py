@@ -50,6 +50,17 @@ def test_a_budget_gives_douglas_peucker_at_the_smallest_tolerance_that_fits(max_
     assert len(thin(line, tolerance_m=result.tolerance_m * 0.999)) > max_points
 
 
+@pytest.mark.parametrize("max_points", [4, 12])
+def test_a_loop_back_to_its_start_simplifies_the_same_both_ways(max_points: int) -> None:
+    # the first chord has no length (start = finish): farthest from the start point, then
+    line = _wiggly_line(120, seed=3)
+    loop = [*line, *reversed(line[:-1])]
+    result = simplify_to_count(loop, max_points)
+    kept = tuple(loop[i] for i in result.indices)
+    assert loop[0] == loop[-1] and len(kept) <= max_points
+    assert thin(loop, tolerance_m=result.tolerance_m) == kept
+
+
 def test_no_dropped_point_lies_farther_than_the_reported_tolerance() -> None:
     line = _wiggly_line()
     result = simplify_to_count(line, 40)

@@ -13,8 +13,9 @@ import pytest
 from helpers import REPO, require_tool
 from lxml import etree
 from osm_fixtures import at
+from watch_names import is_whole_words, walking_tour
 
-from tourapp.course import ExportOptions, build_course, short_label
+from tourapp.course import ExportOptions, build_course
 from tourapp.model import Route
 from tourapp.network import StreetNetwork
 from tourapp.planner import plan_route
@@ -34,8 +35,8 @@ def schema() -> etree.XMLSchema:
 
 @pytest.fixture
 def stops(place: Place, stop_at: Place) -> list[Stop]:
-    return [place("federal-8th", montage_order=1, name="The corner of Federal and 8th"),
-            place("north-bank-east", montage_order=2), stop_at("mid-fitzwater", 150, 212),
+    return [place("federal-8th", montage_order=1, name="The corner of Federal and 8th", short_name="Federal corner"),
+            place("north-bank-east", montage_order=2), stop_at("mid-fitzwater", 150, 212, short_name="Fitzwater"),
             place("museum", montage_order=3)]
 
 
@@ -89,8 +90,10 @@ def test_a_course_point_for_every_stop_and_turn_with_the_full_text_in_notes(rout
     assert [s.name for s in routed.stops] == [n for n in notes if not n.startswith(("Turn", "Bear", "Make"))]
     types = {p.findtext("t:PointType", namespaces=NS) for p in points}
     assert {"Generic", "Left", "Right"} <= types
-    # a name of 10 characters at most, cut at a word
-    assert points[0].findtext("t:Name", namespaces=NS) == "corner of"
+    # 10 characters at most: the number and the short name, or its first whole words
+    names = [p.findtext("t:Name", namespaces=NS) for p in points
+             if p.findtext("t:PointType", namespaces=NS) == "Generic"]
+    assert names == ["1 Federal", "North bank", "Fitzwater", "4 Museum"]
 
 
 def test_max_points_shortens_the_track_not_the_course_points(routed: Route) -> None:
@@ -103,6 +106,15 @@ def test_the_course_name_fits_the_schema_and_notes_keep_the_whole(routed: Route)
     doc = _tcx(routed)
     assert doc.findtext(".//t:Course/t:Name", namespaces=NS) == "training"
     assert doc.findtext(".//t:Course/t:Notes", namespaces=NS).startswith("The training montage. Around")
+
+
+def test_the_notes_credit_openstreetmap_only_for_a_line_along_its_streets(routed: Route,
+                                                                          stops: list[Stop]) -> None:
+    notes = _tcx(routed).findtext(".//t:Course/t:Notes", namespaces=NS)
+    assert notes.endswith("Route data © OpenStreetMap contributors (ODbL).")
+    straight = _tcx(plan_route(stops, network=None)).findtext(".//t:Course/t:Notes", namespaces=NS)
+    assert "OpenStreetMap" not in straight
+    assert "All legs are straight lines, not routes along streets" in straight
 
 
 def test_the_same_route_gives_the_same_bytes(routed: Route) -> None:
@@ -137,6 +149,22 @@ def test_gpsbabel_reads_the_course_points_as_named_waypoints(tmp_path: Path, rou
         assert (waypoint.latitude, waypoint.longitude) == pytest.approx((point.lat, point.lon), abs=1e-6)
         assert waypoint.time == point.time
         # the short name as the name, the full text (TCX <Notes>) as the comment, the type as symbol
-        assert waypoint.name == short_label(point.name, POINT_NAME_CHARS)
+        assert waypoint.name == point.label(POINT_NAME_CHARS) and len(waypoint.name) <= POINT_NAME_CHARS
         assert waypoint.comment == point.note
         assert waypoint.symbol in {"Generic", "Left", "Right"}
+    turns = [w.name for w, p in zip(waypoints, course.course_points) if p.is_turn]
+    assert "Bainbridge" in turns  # "Bainbridge Street": the first word that fits, not "Bainbridge St" cut
+
+
+def test_the_packaged_stops_reach_the_watch_by_their_short_names(tmp_path: Path, schema: etree.XMLSchema) -> None:
+    route = walking_tour()
+    body = write_tcx(route, _options())
+    schema.assertValid(etree.fromstring(body))
+    back = _gpsbabel_to_gpx(tmp_path, body)
+    stops = [w for w in back.waypoints if not w.name.startswith("LAP")]
+    assert len(stops) == len(route.stops)
+    for number, (waypoint, stop) in enumerate(zip(stops, route.stops), start=1):
+        assert is_whole_words(waypoint.name, stop.short_name, number, POINT_NAME_CHARS), (stop.id, waypoint.name)
+        assert waypoint.comment == stop.name  # the full name in <Notes>
+    names = [w.name for w in stops]
+    assert names[6] == "7 Moshulu" and names[0] == "1 Rocky's" and names[2] == "Rail yard"

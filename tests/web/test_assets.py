@@ -262,3 +262,19 @@ def test_a_file_too_small_to_gain_from_compression_is_sent_as_it_is(tmp_path):
     response = app.test_client().get(url, headers=BROWSER)
     assert "Content-Encoding" not in response.headers
     assert response.data == b"export const b=1;"
+
+
+def test_only_the_url_with_the_files_own_hash_is_kept_for_a_year(client):
+    """A rolling deploy: an old instance asked for the new release's URL must not answer it
+    with its old bytes, which browsers would then keep for a year under the new name."""
+    html = client.get("/tour/montage").get_data(as_text=True)
+    url = re.search(r'src="(/static/js/tour\.js\?v=[0-9a-f]{12})"', html).group(1)
+    assert "immutable" in client.get(url).headers["Cache-Control"]
+    path = url.partition("?")[0]
+    for other in (f"{path}?v=000000000000", f"{url}&v=000000000000"):
+        stale = client.get(other)
+        assert stale.status_code == 404, other
+        assert stale.headers["Cache-Control"] == "no-store", other
+    plain = client.get(path)
+    assert plain.status_code == 200 and plain.data == client.get(url).data
+    assert plain.headers["Cache-Control"] == "no-cache"

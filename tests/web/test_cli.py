@@ -40,7 +40,7 @@ def test_gpx_of_a_town_plan_takes_the_plan_options(town_app: Any, tmp_path: Path
     assert "Your Rocky run" in result.output and "along streets" in result.output
     gpx = gpxpy.parse(out.read_text())
     assert gpx.routes and not gpx.tracks
-    assert gpx.waypoints[0].name == "The museum"  # the first stop stays first
+    assert gpx.waypoints[0].name == "1 Museum"  # the first stop stays first
 
 
 def test_gpx_names_its_file_after_what_it_holds(town_app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -30,7 +30,7 @@ def test_the_town_cue_sheet_names_the_streets_leg_by_leg(town_client):
     instructions = [row[1] for row in rows]
     assert instructions[0].startswith("Head ")
     assert any(re.match(r"(Turn|Bear) (left|right) onto \w", text) for text in instructions)
-    assert instructions[-1] == "Arrive at The museum"
+    assert instructions[-1] == "Arrive at stop 3, Museum"
     # street routing: named streets, and the copyright of the data it was routed on
     assert any("Street" in text or "Kelly Drive" in text for text in instructions)
     assert "OpenStreetMap contributors" in _text(page)
@@ -128,3 +128,21 @@ def test_a_bad_plan_sheet_says_what_was_wrong(client, path, words):
     response = client.get(path)
     assert response.status_code in (400, 404)
     assert words in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/tours/montage/cues", "/plan/cues?stops=rail-yard,moshulu"])
+def test_the_printed_sheet_credits_the_map_tiles_even_for_straight_lines(client, path):
+    """On paper the map's own credit (a Leaflet control) is hidden, so the footer carries it."""
+    page = _page(client, path)
+    footer = page.xpath("//p[contains(@class, 'site-footer')]")[0]
+    assert "Map tiles © OpenStreetMap contributors" in _text(footer)
+    assert footer.xpath(".//a[@href='https://www.openstreetmap.org/copyright']")
+    assert "Routed on street data" not in _text(footer)  # these are straight lines
+    css = client.get(page.xpath("//link[@rel='stylesheet']/@href")[-1]).get_data(as_text=True)
+    printed = css[css.index("@media print"):]
+    assert not re.search(r"(site-footer|cues__credit)[^{}]*\{[^}]*display:\s*none", printed)
+
+
+def test_a_street_routed_sheet_credits_the_tiles_and_the_street_data(town_client):
+    footer = _text(_page(town_client, "/tours/town-run/cues").xpath("//p[contains(@class, 'site-footer')]")[0])
+    assert "Map tiles © OpenStreetMap contributors" in footer and "Routed on street data" in footer

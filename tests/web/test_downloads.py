@@ -104,8 +104,24 @@ def test_every_tour_fit_is_a_course_with_a_point_per_stop(client, tour_id):
 
 def test_the_gpx_has_a_named_waypoint_for_every_stop_in_order(client):
     gpx = gpxpy.parse(client.get("/tours/montage.gpx").get_data(as_text=True))
-    assert len(gpx.waypoints) == 7
+    # what a watch shows in 15 characters: the number and the short name, whole words only
+    assert [w.name for w in gpx.waypoints] == ["1 Rail yard", "Italian Market", "3 Stone bridge", "4 Mick's gym",
+                                               "Meat plant site", "6 Moshulu", "7 Museum steps"]
+    assert gpx.waypoints[5].description.startswith("Along the docks with a tall ship. ")
     assert len(gpx.tracks) == 1 and len(gpx.tracks[0].segments) == 1
+
+
+def test_the_watch_files_name_the_montage_stops_by_their_short_names(client):
+    tcx = etree.fromstring(client.get("/tours/montage.tcx").data)
+    ns = {"t": "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"}
+    stops = [p for p in tcx.findall(".//t:CoursePoint", ns) if p.findtext("t:PointType", namespaces=ns) == "Generic"]
+    assert [p.findtext("t:Name", namespaces=ns) for p in stops] == [
+        "Rail yard", "2 Italian", "3 Stone", "Mick's gym", "Meat plant", "6 Moshulu", "7 Museum"]
+    assert stops[5].findtext("t:Notes", namespaces=ns) == "Along the docks with a tall ship"
+    fit = _fit(client.get("/tours/montage.fit").data)
+    assert [m["name"] for m in fit["course_point_mesgs"] if m["type"] == "generic"] == [
+        "1 Rail yard", "2 Italian Market", "3 Stone bridge", "4 Mick's gym", "Meat plant site", "6 Moshulu",
+        "7 Museum steps"]
 
 
 def test_an_offline_gpx_says_its_legs_are_straight_lines(client):
@@ -132,13 +148,43 @@ def test_the_pace_sets_the_point_times(client):
 # on streets: the test town
 
 
-def test_a_street_following_gpx_credits_openstreetmap(town_client, gpx_schema):
-    response = town_client.get("/tours/town-run.gpx")
-    gpx_schema.assertValid(etree.fromstring(response.data))
-    text = response.get_data(as_text=True)
-    assert "OpenStreetMap contributors" in text
-    gpx = gpxpy.parse(text)
-    assert len(gpx.tracks[0].segments[0].points) > 3
+def _texts(suffix: str, body: bytes) -> str:
+    """Every piece of text the file carries, as a reader of that format finds it."""
+    if suffix == "fit":
+        messages = _fit(body)
+        return " ".join(str(value) for kind in messages.values() for message in kind
+                        for value in message.values() if isinstance(value, str))
+    return " ".join(etree.fromstring(body).itertext()) + " " + " ".join(
+        str(value) for element in etree.fromstring(body).iter() for value in element.attrib.values())
+
+
+#: Where the OpenStreetMap credit can go: GPX and TCX have free text; a FIT course has only its
+#: name, which the credit would push off a watch's screen (the download page says it instead).
+CREDIT_IN_FILE = {"gpx": True, "tcx": True, "fit": False}
+
+
+@pytest.mark.parametrize("suffix", ["gpx", "tcx", "fit"])
+def test_a_street_following_download_credits_openstreetmap_where_it_can(town_client, gpx_schema, tcx_schema,
+                                                                        suffix):
+    response = town_client.get(f"/tours/town-run.{suffix}")
+    assert response.status_code == 200
+    if suffix != "fit":
+        {"gpx": gpx_schema, "tcx": tcx_schema}[suffix].assertValid(etree.fromstring(response.data))
+    credited = "Route data © OpenStreetMap contributors (ODbL)" in _texts(suffix, response.data)
+    assert credited == CREDIT_IN_FILE[suffix]
+    if suffix == "gpx":
+        gpx = gpxpy.parse(response.get_data(as_text=True))
+        assert gpx.copyright_author == "OpenStreetMap contributors"
+        assert len(gpx.tracks[0].segments[0].points) > 3
+    if suffix == "fit":  # the name a watch lists the course by stays the route's own
+        assert _fit(response.data)["course_mesgs"][0]["name"] == "Town run"
+
+
+@pytest.mark.parametrize("suffix", ["gpx", "tcx", "fit"])
+def test_a_straight_line_download_claims_nothing_of_openstreetmap(client, suffix):
+    response = client.get(f"/plan.{suffix}?stops=moshulu,italian-market")
+    assert response.status_code == 200
+    assert "openstreetmap" not in _texts(suffix, response.data).lower()
 
 
 def test_max_points_shortens_the_track_and_says_so_in_the_name(town_client):
@@ -182,7 +228,7 @@ def test_a_plan_downloads_with_a_name_for_its_stops(town_client, gpx_schema):
     assert response.status_code == 200 and response.mimetype == "application/gpx+xml"
     assert re.fullmatch(r"montage-run-2-stops-\d+\.\dkm\.gpx", _file_name(response))
     gpx_schema.assertValid(etree.fromstring(response.data))
-    assert [w.name for w in gpxpy.parse(response.get_data(as_text=True)).waypoints] == ["The corner", "The museum"]
+    assert [w.name for w in gpxpy.parse(response.get_data(as_text=True)).waypoints] == ["1 Corner", "2 Museum"]
 
 
 def test_a_plan_with_a_start_of_ones_own_as_tcx_and_fit(town_client, tcx_schema):
@@ -196,6 +242,30 @@ def test_a_plan_with_a_start_of_ones_own_as_tcx_and_fit(town_client, tcx_schema)
 def test_a_tour_with_its_query_gives_the_same_file_as_the_plan_of_that_tour(town_client):
     tour = town_client.get("/tours/town-run.fit?pace=300")
     assert tour.data == town_client.get("/plan.fit?tour=town-run&pace=300").data
+
+
+def test_a_file_served_from_the_cache_keeps_its_name(fresh_client):
+    url = "/plan.gpx?stops=moshulu,italian-market&units=mi&format=rte"
+    first, again = fresh_client.get(url), fresh_client.get(url)
+    assert again.data == first.data
+    assert _file_name(again) == _file_name(first)
+    assert re.fullmatch(r"montage-run-2-stops-\d+\.\dmi-rte\.gpx", _file_name(again))
+    walk = fresh_client.get("/plan.gpx?stops=moshulu,italian-market&activity=walk")
+    assert walk.data != first.data  # another plan, another file: the key is the plan
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("tour=no-such-tour", "no-such-tour"),
+    ("stops=moshulu,nope-2", "nope-2"),
+])
+def test_a_file_of_an_unknown_id_is_a_404_and_nothing_is_kept(fresh_app, query, message):
+    client = fresh_app.test_client()
+    with fresh_app.app_context():
+        pages = get_state().pages
+        before = len(pages)
+        response = client.get(f"/plan.gpx?{query}", headers={"Accept": "application/json"})
+        assert response.status_code == 404 and message in response.get_json()["error"]["message"]
+        assert len(pages) == before
 
 
 def test_files_of_fixed_tours_are_kept_and_free_start_points_are_not(fresh_app):
@@ -245,3 +315,19 @@ def test_an_unknown_tour_or_stop_is_a_404_naming_it(client):
 
 def test_a_file_type_the_app_does_not_write_is_not_found(client):
     assert client.get("/tours/montage.kml").status_code == 404
+
+
+def test_max_points_that_drops_nothing_is_the_same_file_and_cache_entry_as_none(fresh_app):
+    """``?max_points=N`` for every large N must not each make a new cache entry."""
+    client = fresh_app.test_client()
+    full = client.get("/tours/montage.gpx")
+    points = gpxpy.parse(full.get_data(as_text=True)).get_track_points_no()
+    with fresh_app.app_context():
+        pages = get_state().pages
+        before = len(pages)
+        for n in [*range(2 * points, 2 * points + 5), 100_000, 10**9]:
+            response = client.get(f"/tours/montage.gpx?max_points={n}")
+            assert response.status_code == 200
+            assert response.headers["ETag"] == full.headers["ETag"], n
+            assert _file_name(response) == _file_name(full)  # no "-Npts": nothing was dropped
+        assert len(pages) == before

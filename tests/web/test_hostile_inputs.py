@@ -89,23 +89,8 @@ def hostile_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         yield app.test_client()
 
 
-#: Known gaps, reported: the QR view encodes the link of any well-formed id without asking the
-#: catalogue (``/plan/qr.svg?tour=no-such-tour`` is a 200 QR code of a link that 404s, and each
-#: made-up id is a new entry in the response cache). Strict: this fails once it is fixed.
-KNOWN_GAPS = {
-    ("/plan/qr.svg", "tour"): "pages.plan_qr answers 200 for an unknown tour id such as '1e309'",
-}
-
-
-def _cases() -> list[Any]:
-    return [
-        pytest.param(path, param, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[path, param]))
-        if (path, param) in KNOWN_GAPS else pytest.param(path, param)
-        for path, params in QUERY_ENDPOINTS.items() for param in params
-    ]
-
-
-@pytest.mark.parametrize(("path", "param"), _cases())
+@pytest.mark.parametrize(("path", "param"), [(path, param) for path, params in QUERY_ENDPOINTS.items()
+                                             for param in params])
 def test_hostile_text_in_a_parameter_is_refused_and_not_reflected(hostile_client: Any, path: str, param: str) -> None:
     base = {} if param in ("tour", "stops") or path == "/api/geocode" else (
         {} if "montage" in path else {"tour": "montage"})

@@ -1,4 +1,5 @@
-"""Rate limits: computed answers are limited per client, cached ones never are."""
+"""Rate limits: computed answers are limited per client, cached ones never are (a plan asked
+before is served from the cache and spends nothing)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ COMPUTED = [
     f"/plan?{PLAN}",
     f"/tour/plan?{PLAN}",
     f"/plan/cues?{PLAN}",
-    f"/plan/qr.svg?{PLAN}",
     f"/plan.gpx?{PLAN}",
     f"/plan.fit?{PLAN}",
     f"/tours/montage.gpx?{START}",
@@ -74,7 +74,23 @@ def test_the_request_over_the_limit_is_a_429_with_retry_after_and_a_message(limi
 def test_each_computed_answer_spends_the_budget(tmp_path, url):
     client = _limited_app(tmp_path, plans="1/minute").test_client()
     assert client.get(url).status_code != 429
-    assert client.get(url).status_code == 429
+    assert client.get(f"/api/plan?{PLAN}").status_code == 429
+
+
+def test_a_plan_asked_again_comes_from_the_cache_and_spends_nothing(tmp_path):
+    client = _limited_app(tmp_path, plans="2/minute").test_client()
+    for _ in range(5):  # computed once, then served from the cache
+        assert client.get("/api/plan?stops=moshulu,italian-market").status_code == 200
+        assert client.get("/plan.gpx?stops=moshulu,italian-market").status_code == 200
+    assert client.get("/api/plan?stops=moshulu,rail-yard").status_code == 429
+
+
+def test_a_custom_start_spends_the_budget_every_time(tmp_path):
+    client = _limited_app(tmp_path, plans="2/minute").test_client()
+    for _ in range(2):
+        assert client.get(f"/api/plan?{PLAN}").status_code == 200
+    assert client.get(f"/api/plan?{PLAN}").status_code == 429
+    assert client.get("/api/plan?stops=moshulu,italian-market").status_code == 429
 
 
 def test_the_plans_budget_is_shared_by_every_computed_endpoint(limited):
@@ -90,6 +106,17 @@ def test_cached_answers_are_never_limited_even_for_a_client_over_its_budget(limi
         for _ in range(4):
             response = limited.get(url)
             assert response.status_code in (200, 302), (url, response.status_code)
+
+
+def test_qr_codes_plan_nothing_and_spend_no_budget(limited):
+    """The planner asks for a new QR code at every edit: a desk user making many edits must
+    keep the budget for the routes themselves."""
+    assert budget_for("pages.plan_qr", {"stops": "rail-yard,moshulu"}) is None
+    for minute in range(30):  # each one a new plan with a point of its own: never cached
+        qr = limited.get(f"/plan/qr.svg?stops=rail-yard,moshulu&start=39.95{minute:02d},-75.1652")
+        assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    for _ in range(3):
+        assert limited.get(f"/api/plan?{PLAN}").status_code == 200
 
 
 def test_address_search_has_its_own_budget(limited):
@@ -135,6 +162,26 @@ def test_limits_are_on_in_production(offline_settings):
     client = app.test_client()
     client.get(f"/api/plan?{PLAN}")
     assert client.get(f"/api/plan?{PLAN}").status_code == 429
+
+
+@pytest.mark.parametrize("off", ["off", "OFF", "0"])
+def test_a_limit_set_to_off_is_no_limit(tmp_path, monkeypatch, off):
+    monkeypatch.setenv("TOURAPP_RATELIMIT_PLANS", off)
+    monkeypatch.setenv("TOURAPP_RATELIMIT_GEOCODE", off)
+    settings = Settings.from_env().with_overrides({"cache_dir": str(tmp_path / "cache"),
+                                                   "network_download": "false", "geocoding": "false"})
+    client = create_app({"TESTING": True, "RATELIMIT_ENABLED": True, "TOURAPP_SETTINGS": settings}).test_client()
+    for _ in range(5):
+        assert client.get(f"/api/plan?{PLAN}").status_code == 200
+        assert client.get("/api/geocode?q=Broad+Street").status_code == 503  # switched off, not limited
+
+
+def test_one_budget_off_leaves_the_other_on(tmp_path):
+    client = _limited_app(tmp_path, plans="off", geocode="1/minute").test_client()
+    for _ in range(5):
+        assert client.get(f"/api/plan?{PLAN}").status_code == 200
+    assert client.get("/api/geocode?q=Broad+Street").status_code == 503
+    assert client.get("/api/geocode?q=Broad+Street").status_code == 429
 
 
 @pytest.mark.parametrize(("setting", "variable"), [

@@ -152,6 +152,23 @@ def test_free_start_and_end_points_are_not_kept_in_the_response_cache(fresh_app)
         assert len(get_state().pages) == before
 
 
+def test_a_pace_the_planner_can_send_is_kept_and_a_finer_one_is_not(fresh_app):
+    """The planner sends paces in tenths of a second per km: any finer pace would be a new
+    cache entry for every digit added."""
+    from routes.state import get_state
+
+    client = fresh_app.test_client()
+    with fresh_app.app_context():
+        pages = get_state().pages
+        before = len(pages)
+        for pace in ("330", "330.5", "330.5"):
+            assert client.get(f"/api/plan?stops=rail-yard,moshulu&pace={pace}").status_code == 200
+        assert len(pages) == before + 2
+        for digits in range(1, 5):
+            assert client.get(f"/api/plan?stops=rail-yard,moshulu&pace=330.51{'1' * digits}").status_code == 200
+        assert len(pages) == before + 2
+
+
 # -------------------------------------------------------------------------------------------
 # bad input
 

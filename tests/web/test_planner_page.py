@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urljoin
 
 import pytest
 from helpers import MONTAGE_IDS, OTHER_IDS
 from lxml import etree, html
 from qr_reader import read_svg_qr
 
+from routes import create_app
+from routes.state import get_state
 from tourapp.plan_request import PlanRequest
+from tourapp.settings import Settings
 
 SHARED = PlanRequest(
     stops=("moshulu", "italian-market", "rocky-statue", "art-museum-steps"),
@@ -76,7 +80,7 @@ def test_a_shared_link_opens_the_planner_on_that_plan(client):
     assert page.xpath("//ol[@id='plan-order']/li/@data-stop-id") == list(SHARED.stops)
     # everything that leaves the page carries the same plan
     query = SHARED.query_string()
-    assert page.get_element_by_id("share-link").get("value") == f"http://localhost/plan?{query}"
+    assert page.get_element_by_id("share-link").get("value") == f"/plan?{query}"
     assert page.get_element_by_id("plan-qr").get("src") == f"/plan/qr.svg?{query}"
     assert page.get_element_by_id("follow-link").get("href") == f"/tour/plan?{query}"
     assert page.get_element_by_id("cues-link").get("href") == f"/plan/cues?{query}"
@@ -86,7 +90,47 @@ def test_a_shared_link_opens_the_planner_on_that_plan(client):
 def test_a_link_written_differently_is_shared_in_its_one_canonical_form(client):
     page = _page(client.get("/plan?units=mi&pace=330.0&start=39.95260,-75.16520&order=shortest"
                             "&stops=moshulu,italian-market,rocky-statue,art-museum-steps&utm_source=x"))
-    assert page.get_element_by_id("share-link").get("value") == "http://localhost/plan?" + SHARED.query_string()
+    assert page.get_element_by_id("share-link").get("value") == "/plan?" + SHARED.query_string()
+
+
+@pytest.mark.parametrize(("written", "canonical"), [
+    ("stops=rail-yard,moshulu&activity=run", "stops=rail-yard,moshulu"),
+    ("stops=rail-yard,moshulu&loop=false", "stops=rail-yard,moshulu"),
+    ("tour=walking-tour&activity=walk", "tour=walking-tour"),
+    ("tour=montage&loop=false", "tour=montage"),
+    ("tour=montage&activity=walk", "tour=montage&activity=walk"),  # not the tour's own: kept
+    ("stops=rail-yard,moshulu&loop=true", "stops=rail-yard,moshulu&loop=true"),
+])
+def test_options_that_say_what_the_plan_does_anyway_are_left_out_of_every_link(fresh_app, written, canonical):
+    """One route, one share link, one QR code, one progress key and one cache entry."""
+    client = fresh_app.test_client()
+    page = _page(client.get(f"/plan?{written}"))
+    assert page.get_element_by_id("share-link").get("value") == f"/plan?{canonical}"
+    assert page.get_element_by_id("plan-qr").get("src") == f"/plan/qr.svg?{canonical}"
+    assert page.get_element_by_id("cues-link").get("href") == f"/plan/cues?{canonical}"
+    with fresh_app.app_context():
+        pages = get_state().pages
+        before = len(pages)
+        assert client.get(f"/plan?{canonical}").status_code == 200
+        assert client.get(f"/api/plan?{written}").data == client.get(f"/api/plan?{canonical}").data
+        assert len(pages) == before + 1  # the route, once; the page was kept already
+    if canonical.startswith("stops="):
+        tour_mode = _page(client.get(f"/tour/plan?{written}"))
+        assert tour_mode.get_element_by_id("tour").get("data-progress-key") == f"plan:{canonical}"
+
+
+def test_a_link_with_units_but_no_plan_opens_an_empty_planner_in_those_units(client):
+    response = client.get("/plan?units=mi")
+    assert response.status_code == 200
+    page = _page(response)
+    assert _problem(page) == "" and _checked(page) == []
+    assert _initial(page)["units"] == "mi"
+    assert page.xpath("//input[@name='units' and @checked]/@value") == ["mi"]
+    refused = client.get("/plan?units=furlongs")
+    assert refused.status_code == 400 and "units must be one of km, mi, got 'furlongs'" in _problem(_page(refused))
+    # the API has no page to open: a plan without stops is still refused there
+    api = client.get("/api/plan?units=mi")
+    assert api.status_code == 400 and "the plan is empty" in api.get_json()["error"]["message"]
 
 
 def test_a_tour_link_ticks_the_tour_and_its_stops(client):
@@ -127,7 +171,6 @@ def test_a_loop_link_checks_back_at_the_start(client):
     ("stops=rail-yard,moshulu&order=fastest", "order must be one of given, shortest"),
     ("stops=rail-yard,moshulu&loop=true&end=39.95,-75.16", "a loop returns to its start"),
     ("stops=rail-yard,moshulu&stops=moshulu", "stops is given 2 times"),
-    ("order=shortest", "the plan is empty"),
 ])
 def test_a_damaged_link_opens_an_empty_planner_that_says_what_was_wrong(client, query, words):
     response = client.get(f"/plan?{query}")
@@ -155,6 +198,143 @@ def test_the_qr_code_of_a_bad_plan_is_a_400_naming_it(client):
     response = client.get("/plan/qr.svg?stops=rail-yard,rail-yard")
     assert response.status_code == 400
     assert "listed twice" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("query", "named"), [
+    ("tour=no-such-tour", "no-such-tour"),
+    ("tour=1e309", "1e309"),
+    ("stops=nope-1,nope-2", "nope-1"),
+    ("stops=rail-yard,nope-2&pace=300", "nope-2"),
+])
+def test_the_qr_code_of_a_plan_with_an_unknown_id_is_a_404_naming_it_and_nothing_is_kept(fresh_app, query, named):
+    client = fresh_app.test_client()
+    with fresh_app.app_context():
+        pages = get_state().pages
+        before = len(pages)
+        response = client.get(f"/plan/qr.svg?{query}", headers={"Accept": "application/json"})
+        assert response.status_code == 404
+        assert named in response.get_json()["error"]["message"]
+        assert len(pages) == before
+
+
+def test_the_qr_code_of_a_start_outside_the_area_is_a_400_saying_so(client):
+    response = client.get("/plan/qr.svg?stops=rail-yard,moshulu&start=40.7,-74.0")
+    assert response.status_code == 400
+    assert "outside the tour area" in response.get_data(as_text=True)
+
+
+def _share_link(response) -> str:
+    return str(_page(response).get_element_by_id("share-link").get("value"))
+
+
+def test_the_planner_page_is_kept_once_whatever_the_host_and_qr_codes_per_unchecked_host_never(fresh_app):
+    """With the default settings (no TOURAPP_PUBLIC_URL, no TOURAPP_TRUSTED_HOSTS) the page
+    names no host (its script makes the share link absolute), so one copy serves every Host;
+    a QR code holds an absolute link to the unchecked Host, so it is made for the request and
+    not kept: made-up hosts push nothing else out of the cache."""
+    client = fresh_app.test_client()
+    with fresh_app.app_context():
+        before = len(get_state().pages)
+    first = client.get("/plan?tour=montage", headers={"Host": "a.example"})
+    with fresh_app.app_context():
+        assert len(get_state().pages) == before + 1
+    for n in range(5):
+        host = f"made-up-{n}.example"
+        page = client.get("/plan?tour=montage", headers={"Host": host})
+        assert page.headers["ETag"] == first.headers["ETag"] and page.data == first.data
+        assert host not in page.get_data(as_text=True)
+        assert urljoin(f"http://{host}/plan?tour=montage", _share_link(page)) == f"http://{host}/plan?tour=montage"
+        text, _ = read_svg_qr(client.get("/plan/qr.svg?tour=montage", headers={"Host": host}).get_data())
+        assert text == f"http://{host}/tour/montage"
+    with fresh_app.app_context():
+        assert len(get_state().pages) == before + 1
+
+
+def _planner_app(tmp_path, **settings: str):
+    config = Settings(cache_dir=tmp_path / "cache", network_download=False).with_overrides(settings)
+    return create_app({"TESTING": True, "TOURAPP_SETTINGS": config})
+
+
+def test_with_a_public_url_a_planner_page_is_kept_once_whatever_the_host(tmp_path):
+    app = _planner_app(tmp_path, public_url="https://montagerun.example/")
+    client = app.test_client()
+    with app.app_context():
+        before = len(get_state().pages)
+    for host in ("localhost", "a.example", "b.example"):
+        response = client.get("/plan?tour=montage", headers={"Host": host})
+        assert _share_link(response) == "/plan?tour=montage"
+        text, _ = read_svg_qr(client.get("/plan/qr.svg?tour=montage", headers={"Host": host}).get_data())
+        assert text == "https://montagerun.example/tour/montage"
+    with app.app_context():
+        assert len(get_state().pages) == before + 2  # the page and its QR code
+
+
+def test_with_trusted_hosts_a_planner_page_is_kept_once_and_its_qr_code_per_host(tmp_path):
+    app = _planner_app(tmp_path, trusted_hosts="montagerun.example,.example.org")
+    client = app.test_client()
+    with app.app_context():
+        before = len(get_state().pages)
+    for host in ("montagerun.example", "www.example.org", "montagerun.example"):
+        response = client.get("/plan?tour=montage", headers={"Host": host})
+        assert _share_link(response) == "/plan?tour=montage"
+        text, _ = read_svg_qr(client.get("/plan/qr.svg?tour=montage", headers={"Host": host}).get_data())
+        assert text == f"http://{host}/tour/montage"
+    with app.app_context():
+        assert len(get_state().pages) == before + 3  # the page, and a QR code for each host
+
+
+def test_a_shared_plan_opened_again_is_the_same_page(tmp_path):
+    app = _planner_app(tmp_path, public_url="https://montagerun.example/")
+    client = app.test_client()
+    first = client.get("/plan?stops=moshulu,italian-market&pace=330")
+    again = client.get("/plan?stops=moshulu,italian-market&pace=330")
+    assert first.status_code == again.status_code == 200
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    assert _initial(_page(again))["stops"] == ["moshulu", "italian-market"]
+
+
+def test_a_tours_cue_sheet_and_the_same_plans_sheet_each_link_to_their_own_follow_page(fresh_client):
+    tour = _page(fresh_client.get("/tours/montage/cues?pace=300"))
+    plan = _page(fresh_client.get("/plan/cues?tour=montage&pace=300"))
+    # the pace changes no route: both follow the tour's own page
+    assert tour.xpath("//nav//a[text()='Follow']/@href") == ["/tour/montage"]
+    assert plan.xpath("//nav//a[text()='Follow']/@href") == ["/tour/montage"]
+    assert tour.xpath("//a[text()='Show miles']/@href") == ["?pace=300&units=mi"]
+    assert plan.xpath("//a[text()='Show miles']/@href") == ["?tour=montage&pace=300&units=mi"]
+    plain_tour = _page(fresh_client.get("/tours/montage/cues"))
+    plain_plan = _page(fresh_client.get("/plan/cues?tour=montage"))
+    assert plain_tour.xpath("//nav//a[text()='Follow']/@href") == ["/tour/montage"]
+    assert plain_plan.xpath("//nav//a[text()='Follow']/@href") == ["/tour/montage"]
+    shortest = _page(fresh_client.get("/tours/montage/cues?order=shortest"))
+    assert shortest.xpath("//nav//a[text()='Follow']/@href") == ["/tour/plan?tour=montage&order=shortest"]
+
+
+@pytest.mark.parametrize(("query", "follow"), [
+    ("tour=montage", "/tour/montage"),
+    ("tour=montage&loop=false&pace=300", "/tour/montage"),
+    ("tour=walking-tour&activity=walk&units=mi", "/tour/walking-tour?units=mi"),
+    ("tour=montage&order=shortest", "/tour/plan?tour=montage&order=shortest"),
+    ("tour=montage&activity=walk", "/tour/plan?tour=montage&activity=walk"),
+    ("stops=rail-yard,moshulu", "/tour/plan?stops=rail-yard,moshulu"),
+])
+def test_a_tour_as_it_is_is_followed_on_its_own_page_from_the_planner_the_qr_code_and_tour_mode(
+        client, query, follow):
+    """Its own page keeps the tour's progress and is saved for offline use."""
+    page = _page(client.get(f"/plan?{query}"))
+    assert page.get_element_by_id("follow-link").get("href") == follow
+    text, _ = read_svg_qr(client.get(f"/plan/qr.svg?{query}").get_data())
+    assert text == f"http://localhost{follow}"
+    tour_mode = client.get(f"/tour/plan?{query}")
+    if follow.startswith("/tour/plan?"):
+        assert tour_mode.status_code == 200
+    else:
+        assert tour_mode.status_code == 302 and tour_mode.headers["Location"] == follow
+        assert client.get(follow).status_code == 200
+
+
+def test_tour_mode_of_an_unknown_tour_is_a_404_naming_it_not_a_redirect(client):
+    response = client.get("/tour/plan?tour=no-such-tour", headers={"Accept": "application/json"})
+    assert response.status_code == 404 and "no-such-tour" in response.get_json()["error"]["message"]
 
 
 def test_the_home_page_links_to_the_planner(client):

@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from helpers import REPO
@@ -57,19 +58,23 @@ def test_every_file_links_to_the_public_url_whatever_the_host(tmp_path):
         assert b"https://montagerun.example/" in body
 
 
-def test_share_links_and_qr_codes_use_the_public_url_whatever_the_host(tmp_path):
+def test_qr_codes_use_the_public_url_and_the_page_names_no_host_at_all(tmp_path):
     client = _app(tmp_path, public_url="https://montagerun.example/run/").test_client()
     query = PlanRequest.from_query({"stops": "rail-yard,moshulu"}).query_string()
-    page = lxml_html.fromstring(client.get(f"/plan?{query}", headers=EVIL).get_data())
-    assert page.get_element_by_id("share-link").get("value") == f"https://montagerun.example/run/plan?{query}"
+    body = client.get(f"/plan?{query}", headers=EVIL).get_data(as_text=True)
+    page = lxml_html.fromstring(body)
+    assert page.get_element_by_id("share-link").get("value") == f"/run/plan?{query}"
+    assert "evil.example" not in body and "://montagerun.example" not in body
     text, _ = read_svg_qr(client.get(f"/plan/qr.svg?{query}", headers=EVIL).get_data())
     assert text == f"https://montagerun.example/run/tour/plan?{query}"
 
 
-def test_without_a_public_url_the_share_link_is_the_address_the_page_was_opened_at(client):
+def test_without_a_public_url_the_share_link_leads_back_to_the_plan_from_the_page_it_is_on(client):
     query = PlanRequest.from_query({"stops": "rail-yard,moshulu"}).query_string()
-    page = lxml_html.fromstring(client.get(f"/plan?{query}").get_data())
-    assert page.get_element_by_id("share-link").get("value") == f"http://localhost/plan?{query}"
+    opened_at = f"http://localhost/plan?{query}"
+    page = lxml_html.fromstring(client.get(opened_at).get_data())
+    link = urljoin(opened_at, page.get_element_by_id("share-link").get("value"))
+    assert link == opened_at
 
 
 def test_a_host_that_is_not_trusted_is_refused_naming_it(tmp_path):

@@ -260,8 +260,8 @@ def test_settings_come_from_tourapp_variables_and_options_win(
 
 
 @pytest.mark.parametrize(("variables", "message"), [
-    ({"TOURAPP_PORT": "0"}, "TOURAPP_PORT=0 is out of range (1 to 65535)"),
-    ({"TOURAPP_WORKERS": "-1"}, "TOURAPP_WORKERS=-1 is out of range (1 to 64)"),
+    ({"TOURAPP_PORT": "0"}, "TOURAPP_PORT: 0 is out of range (at least 1 and at most 65535)"),
+    ({"TOURAPP_WORKERS": "-1"}, "TOURAPP_WORKERS: -1 is out of range (at least 0 and at most 64)"),
     ({"TOURAPP_MAX_REQUESTS": "many"}, "TOURAPP_MAX_REQUESTS: cannot read 'many' as int"),
 ])
 def test_a_bad_serve_setting_stops_naming_the_variable(gunicorn_config: Callable[..., dict[str, Any]],

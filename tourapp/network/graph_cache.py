@@ -11,12 +11,19 @@ would. Why so careful:
   byte-identical caches (and so serve the same routes), and a digest of the file names it;
 * a file that is truncated, corrupt, of another format or inconsistent is refused with a
   :class:`CacheUnreadable` naming the reason; callers log it and rebuild or go without.
+
+Why memory-mapped: the members are stored uncompressed, so each array is read in place
+(:func:`map_members`) instead of copied. Loading costs milliseconds whatever the size of the
+city, a worker reads only the pages a request touches, and workers on one machine share
+those pages instead of holding a copy each. The snap index (:mod:`.snapping`) is saved with
+the graph for the same reason: a worker finds it ready instead of building it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import tempfile
 import zipfile
@@ -27,11 +34,13 @@ from typing import IO
 import numpy as np
 
 from ..settings import Settings
+from .snapping import INDEX_ARRAYS, SnapIndex
 from .street_graph import StreetNetwork
 
 #: Bump when the arrays saved in the cache change meaning or order; older cache files are
-#: then ignored (their names differ, see :func:`cache_file`). 4: canonical node/edge order.
-CACHE_FORMAT = 4
+#: then ignored (their names differ, see :func:`cache_file`). 4: canonical node/edge order;
+#: 5: the snap index saved with the graph.
+CACHE_FORMAT = 5
 
 #: The zip timestamp of every member: the earliest a zip can hold, so that it never varies.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -68,6 +77,7 @@ def save_network(net: StreetNetwork, path: Path) -> None:
         "kinds": np.array(net.kinds, dtype=str),
         "meta": np.array(json.dumps({**net.meta, "format": CACHE_FORMAT}, sort_keys=True)),
         **{name: getattr(net, name) for name in StreetNetwork.ARRAYS},
+        **net.snap_index().arrays,
     }
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -79,6 +89,57 @@ def save_network(net: StreetNetwork, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def fingerprint(path: Path) -> str:
+    """What the cache holds, in a few hex digits: a digest of its members' CRC-32s and sizes.
+
+    Read from the zip's directory, so it costs nothing whatever the file's size; it names
+    the data a computation was made from (:mod:`.prepared_store`).
+    """
+    with zipfile.ZipFile(path) as zf:
+        listing = sorted(f"{i.filename}:{i.CRC:08x}:{i.file_size}" for i in zf.infolist())
+    return hashlib.sha256("|".join(listing).encode()).hexdigest()[:20]
+
+
+def map_members(fh: IO[bytes], zf: zipfile.ZipFile, names: list[str]) -> dict[str, np.ndarray]:
+    """Arrays of an ``.npz`` read in place: read-only views of a memory map of the file.
+
+    A member that is compressed (not one this module writes) is read the ordinary way.
+
+    Raises
+    ------
+    ValueError
+        If a member's header is not an array's, holds objects or runs past the end of the file.
+    """
+    size = os.fstat(fh.fileno()).st_size
+    whole = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+    out: dict[str, np.ndarray] = {}
+    for name in names:
+        info = zf.getinfo(f"{name}.npy")
+        if info.compress_type != zipfile.ZIP_STORED or whole is None:
+            with zf.open(info) as member:
+                out[name] = np.lib.format.read_array(member, allow_pickle=False)
+            continue
+        fh.seek(info.header_offset)
+        local = fh.read(30)
+        if local[:4] != b"PK\x03\x04":
+            raise ValueError(f"member {name} has no local header")
+        fh.seek(info.header_offset + 30 + int.from_bytes(local[26:28], "little")
+                + int.from_bytes(local[28:30], "little"))
+        version = np.lib.format.read_magic(fh)
+        reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                  else np.lib.format.read_array_header_2_0)
+        shape, fortran, dtype = reader(fh)
+        if dtype.hasobject:
+            raise ValueError(f"member {name} holds Python objects")
+        count = int(np.prod(shape, dtype=np.int64))
+        offset = fh.tell()
+        if offset + count * dtype.itemsize > size:
+            raise ValueError(f"member {name} runs past the end of the file")
+        array = np.frombuffer(whole, dtype=dtype, count=count, offset=offset)
+        out[name] = array.reshape(shape, order="F" if fortran else "C")
+    return out
 
 
 def _write_npz(fh: IO[bytes], members: Mapping[str, np.ndarray]) -> None:
@@ -108,17 +169,24 @@ def load_network_file(path: Path) -> StreetNetwork:
             if not isinstance(meta, dict) or meta.get("format") != CACHE_FORMAT:
                 found = meta.get("format") if isinstance(meta, dict) else None
                 raise CacheUnreadable(f"{path}: cache format {found!r}, want {CACHE_FORMAT}")
-            arrays = {name: data[name] for name in StreetNetwork.ARRAYS}
             names = [str(n) for n in data["names"].tolist()]
             kinds = [str(k) for k in data["kinds"].tolist()]
+            mapped = map_members(fh, data.zip, [*StreetNetwork.ARRAYS, *INDEX_ARRAYS])
+        arrays = {name: mapped[name] for name in StreetNetwork.ARRAYS}
+        index = {name: mapped[name] for name in INDEX_ARRAYS}
+        stamp = fingerprint(path)
     except CacheUnreadable:
         raise
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
         raise CacheUnreadable(f"{path}: {exc.__class__.__name__}: {exc}") from exc
-    problem = _inconsistency(arrays, len(names), len(kinds))
+    problem = (_inconsistency(arrays, len(names), len(kinds))
+               or SnapIndex.inconsistency(index, len(arrays["geom_lat"])))
     if problem:
         raise CacheUnreadable(f"{path}: {problem}")
-    return StreetNetwork(names=names, kinds=kinds, meta=meta, **arrays)
+    net = StreetNetwork(names=names, kinds=kinds, meta=meta, **arrays)
+    net.use_snap_index(SnapIndex(net, index))
+    net.cache_path, net.fingerprint = path, stamp
+    return net
 
 
 def _inconsistency(arrays: Mapping[str, np.ndarray], n_names: int, n_kinds: int) -> str:

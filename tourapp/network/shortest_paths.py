@@ -5,20 +5,23 @@ the network is prepared: on the nodes, for the plain shortest distances, and on 
 with turn costs (:mod:`.turn_costs`), for the routes a runner is sent along. A leg is then a
 walk along a predecessor array, and a free start point reads its route to every place straight
 from the trees. Planning a tour costs milliseconds, not a graph search per request.
+
+The trees of a network loaded from its cache are saved beside it (:mod:`.prepared_store`)
+and memory-mapped by every later process, so a worker is ready in milliseconds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from .snapping import Snap
-from .turn_costs import MAX_DETOUR, TURN_COST_M, TurnGraph
+from .turn_costs import HEADING_BASE_M, MAX_DETOUR, STRAIGHT_ON_DEG, TURN_COST_M, TurnGraph
 
 if TYPE_CHECKING:
     from .street_graph import StreetNetwork
@@ -34,9 +37,10 @@ class Csr:
     ``piece_edge[k]``, ``piece_from[k]``, ``piece_to[k]``: entry ``k`` (row -> column) walks
     edge ``piece_edge[k]`` from offset ``piece_from`` to ``piece_to`` metres (decreasing when
     walked against the geometry). ``keys`` = ``row * n + col``, sorted, finds an entry fast.
+    ``matrix`` is ``None`` when the trees were read from a file: only a search needs it.
     """
 
-    matrix: csr_matrix
+    matrix: csr_matrix | None
     keys: np.ndarray
     piece_edge: np.ndarray
     piece_from: np.ndarray
@@ -92,6 +96,8 @@ class PreparedNetwork:
 
     def __init__(self, net: StreetNetwork, places: Sequence[tuple[str, float, float]], *,
                  limit_m: float, turn_cost_m: float = TURN_COST_M) -> None:
+        """Snap ``places`` and read their trees from the file beside ``net``'s cache, or compute
+        them (and save them there when ``net`` was read from a cache file)."""
         self.net = net
         self.limit_m = float(limit_m)
         self.keys = tuple(p[0] for p in places)
@@ -124,25 +130,93 @@ class PreparedNetwork:
             for (o1, n1), (o2, n2) in zip(chain, chain[1:]):
                 extra.append((n1, n2, edge, o1, o2))
             self.chains[edge] = chain
-        self.csr = Csr.build(net, extra, next_node - net.node_count)
         sources = np.array([self.node_of[k] for k in self.keys], dtype=np.int64)
         self.row_of = {k: i for i, k in enumerate(self.keys)}
+        #: per place: plain shortest distance and predecessor per node; turn-aware cost
+        #: (metres, float32 to halve the memory) and predecessor per state
+        self.dist: np.ndarray
+        self.pred: np.ndarray
+        self.cost: np.ndarray
+        self.state_pred: np.ndarray
+        from . import prepared_store  # imports the graph cache, which imports this module
+
+        identity = self._identity(places, turn_cost_m)
+        path = None if identity is None or net.cache_path is None else prepared_store.store_path(
+            net.cache_path, identity)
+        n_states = net.edge_count * 2 + len(extra) * 2
+        stored = None if path is None or identity is None else prepared_store.load(
+            path, identity, self._shapes(next_node, n_states))
+        if stored is not None:
+            self._use(stored, next_node)
+            return
+        self._compute(extra, next_node, sources, turn_cost_m)
+        if path is not None and identity is not None:
+            prepared_store.save(path, identity, self._arrays())
+
+    def _identity(self, places: Sequence[tuple[str, float, float]], turn_cost_m: float) -> dict[str, Any] | None:
+        """Everything the trees depend on, to name and check their file; ``None`` if unsaved."""
+        if self.net.fingerprint is None or not places:
+            return None  # no file to keep them beside, or nothing worth keeping
+        return {"graph": self.net.fingerprint, "limit_m": self.limit_m, "turn_cost_m": float(turn_cost_m),
+                "places": [[str(k), float(lat), float(lon)] for k, lat, lon in places],
+                "max_detour": MAX_DETOUR, "straight_on_deg": STRAIGHT_ON_DEG,
+                "heading_base_m": HEADING_BASE_M}
+
+    def _shapes(self, n: int, n_states: int) -> dict[str, tuple[tuple[int, ...], str]]:
+        k = len(self.keys)
+        size = n_states + k
+        return {"csr_keys": ((n_states,), "int64"), "piece_edge": ((n_states,), "int64"),
+                "piece_from": ((n_states,), "float64"), "piece_to": ((n_states,), "float64"),
+                "state_length_m": ((n_states,), "float64"), "in_ptr": ((n + 1,), "int64"),
+                "in_states": ((n_states,), "int64"), "dist": ((k, n), "float64"),
+                "pred": ((k, n), "int32"), "cost": ((k, size), "float32"),
+                "state_pred": ((k, size), "int32"), "arrival": ((k, k), "int64"),
+                "route_m": ((k, k), "float64")}
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        return {"csr_keys": self.csr.keys, "piece_edge": self.csr.piece_edge,
+                "piece_from": self.csr.piece_from, "piece_to": self.csr.piece_to,
+                "state_length_m": self.turns.length_m, "in_ptr": self.turns.in_ptr,
+                "in_states": self.turns.in_states, "dist": self.dist, "pred": self.pred,
+                "cost": self.cost, "state_pred": self.state_pred, "arrival": self.arrival,
+                "route_m": self.route_m}
+
+    def _use(self, stored: dict[str, np.ndarray], n: int) -> None:
+        """Take the trees read from a file (read-only views of it)."""
+        self.csr = Csr(matrix=None, keys=stored["csr_keys"], piece_edge=stored["piece_edge"],
+                       piece_from=stored["piece_from"], piece_to=stored["piece_to"], n=n)
+        n_states = len(stored["csr_keys"])
+        self.turns = TurnGraph(matrix=None, n_states=n_states,
+                               roots=n_states + np.arange(len(self.keys), dtype=np.int64),
+                               length_m=stored["state_length_m"], in_ptr=stored["in_ptr"],
+                               in_states=stored["in_states"])
+        self.dist, self.pred = stored["dist"], stored["pred"]
+        self.cost, self.state_pred = stored["cost"], stored["state_pred"]
+        self.arrival, self.route_m = stored["arrival"], stored["route_m"]
+
+    def _compute(self, extra: list[tuple[int, int, int, float, float]], n: int, sources: np.ndarray,
+                 turn_cost_m: float) -> None:
+        """Build the graphs and run both searches from every place."""
+        net = self.net
+        self.csr = Csr.build(net, extra, n - net.node_count)
         self.turns = TurnGraph.build(net, self.csr, sources, turn_cost=turn_cost_m)
+        matrix, turn_matrix = self.csr.matrix, self.turns.matrix
+        assert matrix is not None and turn_matrix is not None  # just built
         if len(sources):
             #: plain shortest distances and predecessors, per place and node
-            self.dist, self.pred = dijkstra(self.csr.matrix, directed=True, indices=sources,
+            self.dist, self.pred = dijkstra(matrix, directed=True, indices=sources,
                                             return_predecessors=True)
-            cost, state_pred = dijkstra(self.turns.matrix, directed=True, indices=self.turns.roots,
+            cost, state_pred = dijkstra(turn_matrix, directed=True, indices=self.turns.roots,
                                         return_predecessors=True)
             #: turn-aware cost (metres, float32 to halve the memory) and predecessor per state
-            self.cost: np.ndarray = cost.astype(np.float32)
-            self.state_pred: np.ndarray = state_pred
+            self.cost = cost.astype(np.float32)
+            self.state_pred = state_pred
             del cost
         else:
             self.dist = np.zeros((0, self.csr.n))
             self.pred = np.zeros((0, self.csr.n), dtype=np.int32)
-            self.cost = np.zeros((0, self.turns.matrix.shape[0]), dtype=np.float32)
-            self.state_pred = np.zeros((0, self.turns.matrix.shape[0]), dtype=np.int32)
+            self.cost = np.zeros((0, turn_matrix.shape[0]), dtype=np.float32)
+            self.state_pred = np.zeros((0, turn_matrix.shape[0]), dtype=np.int32)
         self._routes_between()
 
     def _routes_between(self) -> None:

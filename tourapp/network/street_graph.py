@@ -67,6 +67,10 @@ class StreetNetwork:
         self.meta: dict[str, Any] = dict(meta)
         self._snap_index: SnapIndex | None = None
         self._prepared: dict[tuple[Any, ...], PreparedNetwork] = {}
+        #: The cache file this network was read from or saved to, and what it holds (see
+        #: :func:`.graph_cache.fingerprint`): prepared trees are kept beside it.
+        self.cache_path: Path | None = None
+        self.fingerprint: str | None = None
 
     node_lat: np.ndarray
     node_lon: np.ndarray
@@ -216,6 +220,16 @@ class StreetNetwork:
 
     # -- snapping ---------------------------------------------------------------------------
 
+    def snap_index(self) -> SnapIndex:
+        """The index that finds the nearest edge: read from the cache, or built on first use."""
+        if self._snap_index is None:
+            self._snap_index = SnapIndex(self)
+        return self._snap_index
+
+    def use_snap_index(self, index: SnapIndex) -> None:
+        """Use an index read from the cache file instead of building one."""
+        self._snap_index = index
+
     def snap(self, lat: float, lon: float, *, limit_m: float, what: str = "point") -> Snap:
         """The nearest point on any walkable edge, within ``limit_m`` metres.
 
@@ -224,9 +238,7 @@ class StreetNetwork:
         StopNotReachable
             When no walkable way passes within ``limit_m``; the message names ``what``.
         """
-        if self._snap_index is None:
-            self._snap_index = SnapIndex(self)
-        snap = self._snap_index.nearest(lat, lon)
+        snap = self.snap_index().nearest(lat, lon)
         if snap is None or snap.distance_m > limit_m:
             away = "" if snap is None else f" (nearest is {snap.distance_m:.0f} m away)"
             raise StopNotReachable(

@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from ..streets import STRAIGHT_ON_DEG, street_key  # shared with the cue sheet
+
 if TYPE_CHECKING:
     from .shortest_paths import Csr
     from .street_graph import StreetNetwork
 
-#: A change of heading up to this (degrees, either side) at a junction is going straight on.
-STRAIGHT_ON_DEG = 30.0
 #: What a turn at a junction costs, as metres of walking.
 TURN_COST_M = 10.0
 #: How much longer than the plain shortest path a route with fewer turns may be (a fraction).
@@ -40,27 +40,6 @@ MAX_DETOUR = 0.03
 #: Headings into and out of a junction are measured over this much of the way (metres):
 #: the last metres of OSM geometry at a corner are often a kink.
 HEADING_BASE_M = 15.0
-
-#: Words that only say which half of a street a name is for ("South 15th Street").
-DIRECTION_WORDS = frozenset({
-    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
-    "n", "s", "e", "w", "ne", "nw", "se", "sw",
-})
-
-
-def street_key(name: str) -> str:
-    """The street a name belongs to: lower case, without a leading or trailing direction word.
-
-    ``"South 15th Street"`` and ``"North 15th Street"`` are one street (``"15th street"``), and
-    so are ``"East Passyunk Avenue"`` and ``"Passyunk Avenue"``; a direction word that *is* the
-    name stays (``"South Street"`` is not ``"North Street"``). ``""`` for an unnamed way.
-    """
-    words = name.lower().replace(".", "").split()
-    if len(words) > 2 and words[0] in DIRECTION_WORDS:
-        words = words[1:]
-    if len(words) > 2 and words[-1] in DIRECTION_WORDS:
-        words = words[:-1]
-    return " ".join(words)
 
 
 def turn_cost_m(delta_deg: np.ndarray, *, same_street: np.ndarray, junction: np.ndarray,
@@ -91,10 +70,11 @@ class TurnGraph:
     States ``0 .. n_states - 1`` are the Csr's entries (directed pieces of edges); state
     ``n_states + i`` is the root of place ``i``, joined to every piece leaving the place's node
     at the piece's length (no turn cost on setting off). ``in_ptr`` / ``in_states``: the
-    states that end at each node, for reading the best arrival at a node.
+    states that end at each node, for reading the best arrival at a node. ``matrix`` is
+    ``None`` when the trees were read from a file: only the search needs it.
     """
 
-    matrix: csr_matrix
+    matrix: csr_matrix | None
     n_states: int
     roots: np.ndarray
     length_m: np.ndarray
@@ -105,6 +85,8 @@ class TurnGraph:
     def build(cls, net: StreetNetwork, csr: Csr, sources: np.ndarray, *,
               turn_cost: float = TURN_COST_M) -> TurnGraph:
         """The line graph of ``csr`` with turns costing ``turn_cost`` metres, rooted at ``sources``."""
+        if csr.matrix is None:
+            raise ValueError("a line graph needs the Csr's matrix, not one read back from a file")
         indptr = csr.matrix.indptr.astype(np.int64)
         head = csr.matrix.indices.astype(np.int64)
         n_states = len(head)
