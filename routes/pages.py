@@ -303,6 +303,9 @@ def plan() -> Response:
             max_stops=MAX_STOPS,
             paces={activity: state.settings.pace_for(activity) for activity in ("run", "walk")},
             query=shared.query_string() if shared else "",
+            # a shared plan is drawn straight without street data: the notice is in the page
+            # from the start, so it does not push the form down when the script shows it
+            straight=shared is not None and state.planner.network is None,
             follow=follow_url(shared) if shared else "",
             downloads=_downloads(),
         )

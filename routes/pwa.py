@@ -76,7 +76,8 @@ def favicon() -> ResponseReturnValue:
 
 def _manifest() -> dict:
     return {
-        "id": "/",
+        # the site's root, also under a path prefix (TOURAPP_PUBLIC_URL=https://host/run/)
+        "id": url_for("pages.index"),
         "name": f"{APP_NAME}: the Rocky training montage in Philadelphia",
         "short_name": APP_NAME,
         "description": (
@@ -85,7 +86,7 @@ def _manifest() -> dict:
         ),
         "lang": "en",
         "start_url": url_for("pages.index"),
-        "scope": "/",
+        "scope": url_for("pages.index"),
         "display": "standalone",
         "orientation": "portrait",
         "theme_color": THEME_COLOUR,

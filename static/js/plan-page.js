@@ -171,7 +171,7 @@ async function loadRoute(first = null) {
     drawRoute();
     showFigures();
     say(plan.stops.length ? "Add one more stop, or a start or finish point of your own."
-      : plan.start || plan.end ? "Pick at least one stop to visit." : "Pick at least two stops, or a tour above.");
+      : plan.start || plan.end ? "Pick at least one stop to visit." : "Pick at least two stops, or a tour below.");
     return;
   }
   say("Working out the route…");

@@ -71,6 +71,7 @@ const state = {
   openTarget: null, /* the stop (or the finish) whose card is open */
   messageKind: null,
   notices: new Map(), /* the map's notices (no street data, no tiles, off route), each kept until its cause goes away */
+  framed: { centre: map.getCenter(), zoom: map.getZoom(), size: map.getSize(), below: 0 }, /* the view framing the route (the server's first); below: the notice's bottom */
   layers: { markers: new Map(), dot: null, circle: null },
 };
 
@@ -91,7 +92,8 @@ function useRoute(route) {
   state.turns = null; /* the voice's turns are measured on this route */
   L.polyline(route.points, { color: "#b3261e", weight: 6, opacity: 0.9, dashArray: route.streetFollowing ? null : "8 8", interactive: false })
     .addTo(map).bringToBack();
-  /* No second fitBounds: the line runs through the stops, which already framed the map. */
+  /* No second fitBounds here: the line runs through the stops, which already framed the map
+     (only a notice over the map frames it again: notice()). */
   whenFollowing("followRoute");
 }
 
@@ -248,6 +250,23 @@ function notice(text, key = "tiles") {
   const box = $("tour-notice");
   box.textContent = [...state.notices.values()].join(" ");
   box.hidden = state.notices.size === 0;
+  frameBelowNotice();
+}
+
+/* The notice lies over the top of the map, and a stop marker under it cannot be tapped: while
+   the map still shows the route as framed, frame it again in the part below the notice (and
+   back when the notice goes), and when the map's size changes (the panel grows). Once the
+   runner has moved the map, or it follows them, leave it. */
+function frameBelowNotice() {
+  const { framed } = state;
+  if (map.getZoom() !== framed.zoom || map.latLngToContainerPoint(framed.centre).distanceTo(map.getSize().divideBy(2)) > 2) return;
+  const box = $("tour-notice");
+  const below = box.hidden ? 0 : box.getBoundingClientRect().bottom - map.getContainer().getBoundingClientRect().top;
+  if (below === framed.below && map.getSize().equals(framed.size)) return;
+  const places = state.route ? state.route.points : [...stops.map((stop) => stop.at), ...(finish ? [finish.at] : [])];
+  /* the server frames with 40 px on every side (routes/pages.py) */
+  map.fitBounds(L.latLngBounds(places), { paddingTopLeft: [40, below + 40], paddingBottomRight: [40, 40], animate: false });
+  state.framed = { centre: map.getCenter(), zoom: map.getZoom(), size: map.getSize(), below };
 }
 
 /* Directions: the legs' cues from the route, in the chosen units. */
@@ -482,8 +501,8 @@ if (dataset.progressKey.startsWith("plan:")) navigator.serviceWorker?.addEventLi
 
 drawStops();
 wire();
-/* The panel grows and shrinks (messages, the list of stops): keep Leaflet's idea of the map's size right. */
-new ResizeObserver(() => map.invalidateSize()).observe(map.getContainer());
+/* The panel grows and shrinks (messages, the list of stops): keep Leaflet's idea of the map's size right, and the route framed. */
+new ResizeObserver(() => { map.invalidateSize(); frameBelowNotice(); }).observe(map.getContainer());
 render();
 if (state.progress.runningSince) keepAwake();
 navigator.permissions?.query({ name: "geolocation" }).then((status) => {

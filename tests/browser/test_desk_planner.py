@@ -358,3 +358,49 @@ def test_the_pages_share_link_is_the_one_the_server_writes(app, desktop, live_se
     assert not wrong, wrong[:5]
     assert all(PlanRequest.from_query({k: v[0] for k, v in parse_qs(js).items()}) == p
                for p, js in zip(plans, written))
+
+
+def test_a_shared_plan_fills_in_its_figures_without_moving_the_form(phone_412, live_server):
+    """Opened from a link, the planner works the route out after the page is on screen: the
+    figures, the status line and the straight-lines notice must fill space already kept for
+    them, or the tour buttons jump down under the runner's thumb (Lighthouse: CLS)."""
+    page, watch = phone_412
+    page.add_init_script("""
+      window.shifts = [];
+      new PerformanceObserver((list) => { window.shifts.push(...list.getEntries().map((e) => e.value)); })
+        .observe({ type: "layout-shift", buffered: true });
+    """)
+    held = []  # the route's answer waits until the page has drawn the form without it
+    page.route("**/api/plan?**", lambda route: held.append(route))
+    with page.expect_request("**/api/plan?**"):
+        page.goto(f"{live_server}/plan?tour=montage")
+    expect(page.locator("#plan-status")).to_have_text("Working out the route…")
+    expect(page.locator("#plan-straight")).to_be_visible()  # the test server has no street data
+    presets = page.locator("section[aria-labelledby=presets-title]")
+    before = presets.bounding_box()
+    page.evaluate("window.shifts = []")
+
+    held[0].continue_()
+    expect(page.locator("#total-time")).to_have_text(re.compile(r"\d+ h \d+ min"))
+    expect(page.locator("#plan-status")).to_have_text(re.compile(r"^7 stops, "))
+    expect(page.locator("#plan-straight")).to_be_visible()
+    assert presets.bounding_box() == before
+    assert page.evaluate("window.shifts") == []
+    assert watch.page_errors == []
+
+
+def test_a_long_time_in_the_totals_fits_a_narrow_phone(phone_412, live_server):
+    page, watch = phone_412
+    page.set_viewport_size({"width": 320, "height": 640})  # the narrowest phones still in use
+    page.goto(f"{live_server}/plan?tour=walking-tour&activity=walk&pace=1600")  # a slow stroll: 26:40 per km
+    expect(page.locator("#total-time")).to_have_text(re.compile(r"^\d h \d\d min$"))  # the widest time
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    # each figure and its name whole on screen, inside its own box
+    cells = page.locator(".plan-totals > div")
+    for i in range(cells.count()):
+        box = cells.nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 320, cells.nth(i).inner_text()
+        overflows = "cell => [cell, ...cell.children].some((el) => el.scrollWidth > el.clientWidth)"
+        assert not cells.nth(i).evaluate(overflows), cells.nth(i).inner_text()
+    save_screenshot(page, "planner-phone-320")
+    assert watch.page_errors == []

@@ -93,7 +93,10 @@ def test_every_answer_is_one_the_document_describes(api_schema: Any, path: str, 
     operation = api_schema[path]["GET"]
     strategy = _strategy(operation, mode)
     if strategy is None:
-        pytest.skip(f"{path} has no {mode} cases")
+        # Nothing to send: the operation takes no parameters (so no input can break it) or the
+        # document gives it no examples. Its plain request is still checked by the other modes.
+        assert mode == "examples" or not operation.definition.raw.get("parameters"), path
+        return
     statuses: list[int] = []
 
     @given(case=strategy)
