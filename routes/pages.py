@@ -101,7 +101,8 @@ def tour(tour_id: str) -> Response:
 
     def render() -> str:
         stops = [state.stops[stop_id] for stop_id in trip.stop_ids]
-        # framed on the stops as tour.js draws them (same padding), so no second fit is needed
+        # framed on the stops as tour.js draws them (same padding): tour.js fits again only when a
+        # notice over the map takes room at the top
         fmap = maps.new_map(
             settings=state.settings,
             assets=map_assets(),

@@ -27,7 +27,10 @@ def test_phone_map_shows_seven_numbered_montage_markers_and_the_others(phone, li
 
 _VISIBLE_MARKER_BOXES = """() => [...document.querySelectorAll('.leaflet-marker-icon.stop-marker')]
     .filter(el => el.getClientRects().length)
-    .map(el => { const r = el.getBoundingClientRect(); return [el.textContent, r.x + r.width / 2, r.y + r.height / 2, r.width]; })"""
+    .map(el => {
+      const r = el.getBoundingClientRect();
+      return [el.textContent, r.x + r.width / 2, r.y + r.height / 2, r.width];
+    })"""
 
 
 def _closest_pair_px(boxes) -> float:
