@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from helpers import MONTAGE_IDS, OTHER_IDS
 
 from tourapp.errors import DataFileError, UnknownStop
 from tourapp.stops import (
@@ -18,17 +19,6 @@ from tourapp.stops import (
     parse_stops,
     updated_time,
 )
-
-MONTAGE_IDS = [
-    "rail-yard",
-    "italian-market",
-    "stone-arch-bridge",
-    "mighty-micks-gym",
-    "meat-plant",
-    "moshulu",
-    "art-museum-steps",
-]
-OTHER_IDS = ["rockys-house", "adrians-pet-shop", "lucky-seven", "rocky-statue"]
 
 
 @pytest.fixture(scope="module")

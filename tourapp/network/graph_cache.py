@@ -79,6 +79,15 @@ def save_network(net: StreetNetwork, path: Path) -> None:
         **{name: getattr(net, name) for name in StreetNetwork.ARRAYS},
         **net.snap_index().arrays,
     }
+    write_npz_atomically(path, members)
+
+
+def write_npz_atomically(path: Path, members: Mapping[str, np.ndarray]) -> None:
+    """Write ``members`` to ``path`` as a deterministic npz, all or nothing.
+
+    The bytes go to a temporary file in the same folder, are synced, then renamed over
+    ``path``: a crash or a full disk mid-write leaves the old file as it was.
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:

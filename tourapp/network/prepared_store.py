@@ -19,8 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .graph_cache import _write_npz, map_members
+from .graph_cache import map_members, write_npz_atomically
 
 log = logging.getLogger("tourapp.network")
 
@@ -78,16 +76,7 @@ def save(path: Path, identity: Mapping[str, Any], arrays: Mapping[str, np.ndarra
     members = {"meta": np.array(json.dumps({**identity, "format": PREPARED_FORMAT}, sort_keys=True)),
                **arrays}
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                _write_npz(fh, members)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_npz_atomically(path, members)
         stem = path.name.rsplit(".prepared-", 1)[0]
         for old in path.parent.glob(f"{stem}.prepared-*"):
             if old != path:
