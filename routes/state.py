@@ -9,6 +9,7 @@ the data version and so the keys of every cached page.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Hashable
@@ -67,8 +68,7 @@ class AppState:
         download its precache again.
         """
         status = self.planner.status()
-        digest = hashlib.sha256(json.dumps([self.files_digest, status.kind, status.nodes]).encode())
-        return digest.hexdigest()[:12]
+        return _data_version(self.files_digest, status.kind, status.nodes)
 
     def planned(self, tour_id: str) -> tuple[Route | None, str | None]:
         """A tour's route, or why it cannot be planned (a stop too far from any way): pages
@@ -99,3 +99,10 @@ def get_state() -> AppState:
     """The current app's state."""
     state: AppState = current_app.extensions["tourapp"]
     return state
+
+
+@functools.lru_cache(maxsize=8)
+def _data_version(files_digest: str, network_kind: str | None, network_nodes: int) -> str:
+    # every cached response's key reads this: hash once per (data, network), not per request
+    digest = hashlib.sha256(json.dumps([files_digest, network_kind, network_nodes]).encode())
+    return digest.hexdigest()[:12]

@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -145,3 +146,20 @@ def save_screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def serve_http(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, threading.Thread]:
+    """A threaded HTTP server for ``handler`` on a free port of 127.0.0.1, already serving
+    (the local stand-ins for Overpass and Nominatim)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
+
+
+def stop_http(server: ThreadingHTTPServer, thread: threading.Thread) -> None:
+    """Stop a server from :func:`serve_http` and free its port."""
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)

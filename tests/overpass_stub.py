@@ -25,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from helpers import serve_http, stop_http
+
 STATUS_TEXT = (
     "Connected as: 1234567\n"
     "Current time: 2025-01-01T00:00:00Z\n"
@@ -124,15 +126,10 @@ class OverpassStub:
                 }).encode()
                 self._send(200, body, "application/json", **stub.headers)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._server, self._thread = serve_http(Handler)
         return self
 
     def __exit__(self, *exc: object) -> None:
         assert self._server is not None and self._thread is not None
         self._closing.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        stop_http(self._server, self._thread)

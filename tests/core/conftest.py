@@ -36,6 +36,15 @@ def place() -> Callable[[str], Stop]:
     return build
 
 
+@pytest.fixture
+def watch_stops(place: Callable[..., Stop], stop_at: Callable[..., Stop]) -> list[Stop]:
+    """The test town's tour for the watch-file tests (TCX, FIT): a stop with a long name and a
+    short one, and a stop placed by its coordinates between two of the town's places."""
+    return [place("federal-8th", montage_order=1, name="The corner of Federal and 8th", short_name="Federal corner"),
+            place("north-bank-east", montage_order=2), stop_at("mid-fitzwater", 150, 212, short_name="Fitzwater"),
+            place("museum", montage_order=3)]
+
+
 @pytest.fixture(scope="session")
 def town_data() -> OsmBuilder:
     return town()

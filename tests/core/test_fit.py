@@ -33,15 +33,8 @@ FIT_TYPES = {"start": "segment_start", "stop": "generic", "finish": "segment_end
 
 
 @pytest.fixture
-def stops(place: Place, stop_at: Place) -> list[Stop]:
-    return [place("federal-8th", montage_order=1, name="The corner of Federal and 8th", short_name="Federal corner"),
-            place("north-bank-east", montage_order=2), stop_at("mid-fitzwater", 150, 212, short_name="Fitzwater"),
-            place("museum", montage_order=3)]
-
-
-@pytest.fixture
-def routed(town_net: StreetNetwork, stops: list[Stop]) -> Route:
-    return plan_route(stops, network=town_net, tour_id="town", name="Town tour")
+def routed(town_net: StreetNetwork, watch_stops: list[Stop]) -> Route:
+    return plan_route(watch_stops, network=town_net, tour_id="town", name="Town tour")
 
 
 def _options(**changes: object) -> ExportOptions:
@@ -127,8 +120,8 @@ def test_the_packaged_stops_reach_the_watch_by_their_short_names() -> None:
     assert names[6] == "7 Moshulu" and names[1] == "Lucky Seven site"
 
 
-def test_a_start_of_ones_own_and_a_loop_finish(town_net: StreetNetwork, stops: list[Stop]) -> None:
-    route = plan_route(stops, network=town_net, start=at(250, -20), loop=True, activity="walk")
+def test_a_start_of_ones_own_and_a_loop_finish(town_net: StreetNetwork, watch_stops: list[Stop]) -> None:
+    route = plan_route(watch_stops, network=town_net, start=at(250, -20), loop=True, activity="walk")
     fit = _decode(write_fit(route, _options()))
     points = fit["course_point_mesgs"]
     assert (points[0]["type"], points[0]["name"]) == ("segment_start", "Start")

@@ -34,15 +34,8 @@ def schema() -> etree.XMLSchema:
 
 
 @pytest.fixture
-def stops(place: Place, stop_at: Place) -> list[Stop]:
-    return [place("federal-8th", montage_order=1, name="The corner of Federal and 8th", short_name="Federal corner"),
-            place("north-bank-east", montage_order=2), stop_at("mid-fitzwater", 150, 212, short_name="Fitzwater"),
-            place("museum", montage_order=3)]
-
-
-@pytest.fixture
-def routed(town_net: StreetNetwork, stops: list[Stop]) -> Route:
-    return plan_route(stops, network=town_net, tour_id="town", name="The training montage",
+def routed(town_net: StreetNetwork, watch_stops: list[Stop]) -> Route:
+    return plan_route(watch_stops, network=town_net, tour_id="town", name="The training montage",
                       description="Around the test town.")
 
 
@@ -57,12 +50,12 @@ def _tcx(route: Route, **changes: object) -> etree._Element:
 
 @pytest.mark.parametrize("which", ["routed", "offline", "started", "loop"])
 def test_the_tcx_validates_against_garmins_schema(request: pytest.FixtureRequest, schema: etree.XMLSchema,
-                                                  town_net: StreetNetwork, stops: list[Stop], which: str) -> None:
+                                                  town_net: StreetNetwork, watch_stops: list[Stop], which: str) -> None:
     route = {
         "routed": lambda: request.getfixturevalue("routed"),
-        "offline": lambda: plan_route(stops, network=None),
-        "started": lambda: plan_route(stops, network=town_net, start=at(250, -20)),
-        "loop": lambda: plan_route(stops, network=town_net, loop=True),
+        "offline": lambda: plan_route(watch_stops, network=None),
+        "started": lambda: plan_route(watch_stops, network=town_net, start=at(250, -20)),
+        "loop": lambda: plan_route(watch_stops, network=town_net, loop=True),
     }[which]()
     schema.assertValid(_tcx(route))
 
@@ -109,10 +102,10 @@ def test_the_course_name_fits_the_schema_and_notes_keep_the_whole(routed: Route)
 
 
 def test_the_notes_credit_openstreetmap_only_for_a_line_along_its_streets(routed: Route,
-                                                                          stops: list[Stop]) -> None:
+                                                                          watch_stops: list[Stop]) -> None:
     notes = _tcx(routed).findtext(".//t:Course/t:Notes", namespaces=NS)
     assert notes.endswith("Route data © OpenStreetMap contributors (ODbL).")
-    straight = _tcx(plan_route(stops, network=None)).findtext(".//t:Course/t:Notes", namespaces=NS)
+    straight = _tcx(plan_route(watch_stops, network=None)).findtext(".//t:Course/t:Notes", namespaces=NS)
     assert "OpenStreetMap" not in straight
     assert "All legs are straight lines, not routes along streets" in straight
 

@@ -174,6 +174,8 @@ def test_each_request_is_one_access_log_line_with_its_time_but_no_query(server: 
 
 @pytest.mark.slow
 def test_runs_the_configured_workers_and_says_so(server: Server) -> None:
+    # gunicorn answers as soon as one worker is up; the others may still be forking
+    _wait_for(f"{WORKERS} workers", lambda: len(_children(server.process.pid)) >= WORKERS, limit_s=30)
     assert len(_children(server.process.pid)) == WORKERS
     assert f"({WORKERS} workers, street graph loaded once, shared)" in server.stdout[0]
     assert f"Listening at: {server.url}" in "\n".join(server.stderr)  # not GUNICORN_CMD_ARGS' bind
